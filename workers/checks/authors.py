@@ -1,0 +1,27 @@
+"""Author rules: banned authors are rejected; trusted authors are noted for the policy check."""
+
+from __future__ import annotations
+
+from ..models import Action, Comment, Verdict
+from ..policy import Policy
+from . import CheckContext
+
+
+def ban_keys(comment: Comment) -> list[str]:
+    """The ban-list entries that would match this comment's author."""
+    keys = []
+    if comment.author.email.strip():
+        keys.append(f"email:{comment.author.email.strip().lower()}")
+    if comment.client.ip:
+        keys.append(f"ip:{comment.client.ip}")
+    if comment.author.name.strip():
+        keys.append(f"name:{comment.author.name.strip().lower()}")
+    return keys
+
+
+def check_author(comment: Comment, policy: Policy, context: CheckContext) -> Verdict:
+    """Reject a banned email, IP or name; note a trusted author."""
+    matched = [k for k in ban_keys(comment) if k in context.banned]
+    if matched:
+        return Verdict("author", Action.REJECT, ("author.banned",), details={"banned": matched})
+    return Verdict("author", Action.PASS, details={"trusted": context.trusted})

@@ -1,0 +1,14 @@
+"""The same author posting the same body in the same thread again."""
+
+from __future__ import annotations
+
+from ..models import Action, Comment, Verdict
+from ..policy import Policy
+from . import CheckContext
+
+
+def check_duplicate(comment: Comment, policy: Policy, context: CheckContext) -> Verdict:
+    """Reject a comment whose author, thread and body match a recent comment."""
+    if context.duplicate_of:
+        return Verdict("duplicate", Action.REJECT, ("spam.duplicate",), details={"duplicate_of": context.duplicate_of})
+    return Verdict("duplicate", Action.PASS)

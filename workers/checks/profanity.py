@@ -1,0 +1,27 @@
+"""Profanity: severe words take the site's action, mild words are evidence, context words never count."""
+
+from __future__ import annotations
+
+from ..models import Action, Comment, Verdict
+from ..policy import Policy
+from ..profanity import Tier, matcher_for
+from . import CheckContext
+
+
+def check_profanity(comment: Comment, policy: Policy, context: CheckContext) -> Verdict:
+    """Find listed words with offsets into the (bidi-stripped) body and apply the site's tier actions."""
+    matcher = matcher_for(tuple(policy.profanity_extra_words), tuple(policy.profanity_allowed_words))
+    matches = matcher.find(context.body)
+    severe = [m for m in matches if m.tier is Tier.SEVERE]
+    mild = [m for m in matches if m.tier is Tier.MILD]
+    action, reasons = Action.PASS, []
+    if severe:
+        action = Action(policy.profanity_action.value)
+        reasons.append("profanity.severe")
+    if mild:
+        reasons.append("profanity.mild")
+        mild_action = Action(policy.profanity_mild_action.value)
+        if mild_action.strength > action.strength:
+            action = mild_action
+    details = {"matches": [m.as_dict() for m in matches]}
+    return Verdict("profanity", action, tuple(reasons), details=details)

@@ -1,0 +1,42 @@
+"""Named domain errors, raised by the store and the jobs and mapped to HTTP by the service."""
+
+
+class CommentgateError(Exception):
+    """Base of every domain error."""
+
+
+class UnknownSite(CommentgateError):
+    """No site with that id."""
+
+
+class UnknownComment(CommentgateError):
+    """No comment with that id for that site."""
+
+
+class IdempotencyConflict(CommentgateError):
+    """The same Idempotency-Key was used with a different request body."""
+
+
+class Flooding(CommentgateError):
+    """The same IP or email posted within the site's flood window."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("You are posting comments too quickly. Slow down.")
+        self.retry_after = retry_after
+
+
+class UnsafeWebhookUrl(CommentgateError):
+    """A webhook URL resolves to a private, loopback or link-local address, or is not http(s)."""
+
+
+class InvalidTransition(CommentgateError):
+    """A status change that is not allowed from the comment's current status."""
+
+
+class InvalidField(CommentgateError):
+    """A field that is well-formed but wrong given what is stored (a parent that does not exist)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message

@@ -1,0 +1,149 @@
+"""Moderating one comment: read what the checks need, decide, record the decision once."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import unicodedata
+
+from redis.client import Pipeline
+
+from .checks import CheckContext
+from .checks.authors import ban_keys
+from .models import Comment, Status
+from .pipeline import decide
+from .policy import Policy
+from .runtime import Runtime
+from .store import decode
+from .text import strip_bidi
+from .transitions import PIPELINE_EVENTS, apply_transition
+
+PIPELINE_ACTOR = "pipeline"
+
+
+def duplicate_digest(comment: Comment, body: str) -> str:
+    normalized = " ".join(unicodedata.normalize("NFKC", body).casefold().split())
+    material = "\x1f".join((comment.thread_id, comment.author_key, normalized))
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def gather_context(rt: Runtime, comment: Comment, policy: Policy) -> CheckContext:
+    """Everything the checks read from Redis, fetched in one round trip plus the spam model's."""
+    k = rt.keys
+    body, bidi_removed = strip_bidi(comment.body)
+    author = k.author(comment.site_id, comment.author_key)
+    dup_key = k.duplicate(comment.site_id, duplicate_digest(comment, body))
+    candidates = ban_keys(comment)
+    with rt.connection.pipeline(transaction=False) as pipe:
+        if policy.duplicate_seconds:
+            # Claim the digest for this comment; a retried job finds its own id and is no duplicate.
+            pipe.set(dup_key, comment.id, nx=True, ex=policy.duplicate_seconds)
+            pipe.get(dup_key)
+        pipe.hget(k.comment(comment.parent_id), "status") if comment.parent_id else pipe.echo("")
+        pipe.smismember(k.banned(comment.site_id), candidates) if candidates else pipe.echo("")
+        pipe.sismember(k.trusted(comment.site_id), comment.author_key)
+        pipe.hmget(author, ["decided", "published"])
+        results = pipe.execute()
+    if policy.duplicate_seconds:
+        owner = decode(results[1])
+        results = results[2:]
+    else:
+        owner = comment.id
+    parent_raw, banned_flags, trusted, (decided, published) = results
+    banned = frozenset(c for c, hit in zip(candidates, banned_flags or [], strict=False) if hit)
+    return CheckContext(
+        body=body,
+        bidi_removed=bidi_removed,
+        parent_status=Status(decode(parent_raw)) if parent_raw else None,
+        banned=banned,
+        trusted=bool(trusted) and bool(comment.author_key),
+        prior_comments=int(decided or 0),
+        prior_published=int(published or 0),
+        duplicate_of=owner if owner and owner != comment.id else None,
+        spam=rt.spam.score(comment.site_id, body, policy.spam_min_training),
+    )
+
+
+class CountAuthor:
+    """Extra writes of a decision: the author's tallies that new-commenter rules and trust read."""
+
+    def __init__(self, rt: Runtime, status: Status) -> None:
+        self.rt, self.status = rt, status
+
+    def __call__(self, pipe: Pipeline, comment: Comment) -> None:
+        if not comment.author_key:
+            return
+        key = self.rt.keys.author(comment.site_id, comment.author_key)
+        pipe.hincrby(key, "decided", 1)
+        if self.status is Status.PUBLISHED:
+            pipe.hincrby(key, "published", 1)
+
+
+def moderate(rt: Runtime, comment_id: str) -> Status | None:
+    """Decide a queued comment. Returns its new status, or None when it was decided already."""
+    comment = rt.comments.get(comment_id)
+    if comment is None or comment.status is not Status.QUEUED:
+        return None
+    policy = rt.sites.policy(comment.site_id)
+    decision = decide(comment, policy, gather_context(rt, comment, policy))
+    event = apply_transition(
+        rt,
+        comment_id,
+        expected={Status.QUEUED},
+        to=decision.status,
+        actor=PIPELINE_ACTOR,
+        reasons=decision.reasons,
+        event_type=PIPELINE_EVENTS[decision.status],
+        evidence=decision.evidence,
+        published_body=decision.published_body,
+        extra=CountAuthor(rt, decision.status),
+    )
+    return decision.status if event else None
+
+
+def hold_after_failure(rt: Runtime, comment_id: str, error: str) -> bool:
+    """The pipeline failed on its last try: hold the comment for a person, with the error kept."""
+    evidence = [
+        {
+            "check": "pipeline",
+            "action": "hold",
+            "score": None,
+            "reasons": ["pipeline_error"],
+            "details": {"error": error},
+        }
+    ]
+    event = apply_transition(
+        rt,
+        comment_id,
+        expected={Status.QUEUED},
+        to=Status.HELD,
+        actor=PIPELINE_ACTOR,
+        reasons=("pipeline_error",),
+        event_type=PIPELINE_EVENTS[Status.HELD],
+        evidence=evidence,
+        extra=CountAuthor(rt, Status.HELD),
+    )
+    return event is not None
+
+
+def sweep_lost(rt: Runtime, now: float | None = None) -> list[str]:
+    """Queue again the comments left `queued` longer than `sweep_after` whose job is gone or dead."""
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job, JobStatus
+
+    cutoff = (now or time.time()) - rt.settings.sweep_after
+    requeued = []
+    for comment_id in rt.comments.queued_before(cutoff):
+        job_id = decode(rt.connection.hget(rt.keys.comment(comment_id), "job_id")) or f"moderate-{comment_id}"
+        try:
+            status = Job.fetch(job_id, connection=rt.connection).get_status()
+        except NoSuchJobError:
+            status = None
+        if status in (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED):
+            continue
+        if rt.comments.status_of(comment_id) is not Status.QUEUED:
+            continue
+        job = rt.queues.enqueue_moderation(comment_id, job_id=f"moderate-{comment_id}-{int(time.time())}")
+        rt.connection.hset(rt.keys.comment(comment_id), "job_id", job.id)
+        requeued.append(comment_id)
+    return requeued

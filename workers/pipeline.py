@@ -1,0 +1,55 @@
+"""The checks in order, and how their verdicts make one decision."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .checks import Check, CheckContext
+from .checks.authors import check_author
+from .checks.duplicate import check_duplicate
+from .checks.premoderation import check_policy
+from .checks.profanity import check_profanity
+from .checks.spam import check_spam
+from .checks.validation import check_validation
+from .models import STATUS_FOR_ACTION, Action, Comment, Decision, Verdict
+from .policy import Policy
+from .profanity import Match, Tier, censor
+
+CHECKS: tuple[Check, ...] = (
+    check_validation,
+    check_author,
+    check_duplicate,
+    check_spam,
+    check_profanity,
+    check_policy,
+)
+
+
+def _censored_body(body: str, verdicts: Sequence[Verdict], policy: Policy) -> str:
+    censored_tiers = set()
+    if policy.profanity_action.value == "censor":
+        censored_tiers.add(Tier.SEVERE.value)
+    if policy.profanity_mild_action.value == "censor":
+        censored_tiers.add(Tier.MILD.value)
+    spans = [
+        Match(m["start"], m["end"], m["text"], m["word"], Tier(m["tier"]))
+        for v in verdicts
+        if v.check == "profanity"
+        for m in v.details.get("matches", [])
+        if m["tier"] in censored_tiers
+    ]
+    return censor(body, spans)
+
+
+def decide(comment: Comment, policy: Policy, context: CheckContext, checks: Sequence[Check] = CHECKS) -> Decision:
+    """Run every check; the strongest action wins (reject > hold > censor > pass); all verdicts are kept."""
+    verdicts = tuple(check(comment, policy, context) for check in checks)
+    action = max((v.action for v in verdicts), key=lambda a: a.strength, default=Action.PASS)
+    reasons = tuple(r for v in verdicts if v.action is action and action is not Action.PASS for r in v.reasons)
+    status = STATUS_FOR_ACTION[action]
+    published_body = None
+    if action is Action.CENSOR:
+        published_body = _censored_body(context.body, verdicts, policy)
+    elif context.bidi_removed:
+        published_body = context.body
+    return Decision(status, action, reasons, verdicts, published_body)

@@ -1,0 +1,129 @@
+"""Sites: their keys (stored only hashed), webhook endpoint and policy."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from dataclasses import dataclass
+
+from redis import Redis
+
+from .exceptions import UnknownSite
+from .keys import Keys
+from .policy import Policy
+from .store import decode, decode_hash
+
+
+def hash_key(key: str) -> str:
+    """Site keys are 256-bit random tokens, so one SHA-256 is enough; no slow hash is needed."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def new_site_key() -> str:
+    return f"cgk_{secrets.token_urlsafe(32)}"
+
+
+@dataclass(frozen=True)
+class Site:
+    id: str
+    name: str
+    webhook_url: str
+    webhook_secret: str
+    policy: Policy
+
+
+@dataclass(frozen=True)
+class NewSite:
+    """What creating a site returns once: the key and secret are not shown again."""
+
+    site_id: str
+    key: str
+    webhook_secret: str | None
+
+
+class SiteStore:
+    def __init__(self, connection: Redis, keys: Keys | None = None) -> None:
+        self.redis = connection
+        self.keys = keys or Keys()
+
+    def create(self, name: str, webhook_url: str = "") -> NewSite:
+        site_id = f"site_{secrets.token_hex(6)}"
+        key = new_site_key()
+        secret = f"whsec_{secrets.token_urlsafe(32)}" if webhook_url else ""
+        with self.redis.pipeline() as pipe:
+            pipe.hset(
+                self.keys.site(site_id),
+                mapping={
+                    "id": site_id,
+                    "name": name,
+                    "key_hash": hash_key(key),
+                    "webhook_url": webhook_url,
+                    "webhook_secret": secret,
+                    "policy": Policy().model_dump_json(),
+                    "created_at": repr(time.time()),
+                },
+            )
+            pipe.set(self.keys.site_key(hash_key(key)), site_id)
+            pipe.sadd(self.keys.sites(), site_id)
+            pipe.execute()
+        return NewSite(site_id=site_id, key=key, webhook_secret=secret or None)
+
+    def get(self, site_id: str) -> Site:
+        raw = decode_hash(self.redis.hgetall(self.keys.site(site_id)))
+        if not raw:
+            raise UnknownSite(site_id)
+        return Site(
+            id=site_id,
+            name=raw.get("name", ""),
+            webhook_url=raw.get("webhook_url", ""),
+            webhook_secret=raw.get("webhook_secret", ""),
+            policy=Policy.model_validate(json.loads(raw.get("policy") or "{}")),
+        )
+
+    def exists(self, site_id: str) -> bool:
+        return bool(self.redis.exists(self.keys.site(site_id)))
+
+    def all_ids(self) -> list[str]:
+        return sorted(decode(s) for s in self.redis.smembers(self.keys.sites()))
+
+    def authenticate(self, key: str) -> str | None:
+        """The site id a key belongs to, or None. The stored hash is compared in constant time."""
+        digest = hash_key(key)
+        site_id = decode(self.redis.get(self.keys.site_key(digest)))
+        if not site_id:
+            return None
+        stored = decode(self.redis.hget(self.keys.site(site_id), "key_hash"))
+        return site_id if hmac.compare_digest(stored, digest) else None
+
+    def rotate_key(self, site_id: str) -> str:
+        """Give the site a new key; the old one stops working at once."""
+        old = decode(self.redis.hget(self.keys.site(site_id), "key_hash"))
+        if not old:
+            raise UnknownSite(site_id)
+        key = new_site_key()
+        with self.redis.pipeline() as pipe:
+            pipe.delete(self.keys.site_key(old))
+            pipe.set(self.keys.site_key(hash_key(key)), site_id)
+            pipe.hset(self.keys.site(site_id), "key_hash", hash_key(key))
+            pipe.execute()
+        return key
+
+    def set_webhook(self, site_id: str, url: str) -> str | None:
+        """Set (or clear, with "") the webhook URL; returns a new secret when one is made."""
+        if not self.exists(site_id):
+            raise UnknownSite(site_id)
+        current = decode(self.redis.hget(self.keys.site(site_id), "webhook_secret"))
+        secret = current or (f"whsec_{secrets.token_urlsafe(32)}" if url else "")
+        self.redis.hset(self.keys.site(site_id), mapping={"webhook_url": url, "webhook_secret": secret})
+        return secret if url and not current else None
+
+    def policy(self, site_id: str) -> Policy:
+        return self.get(site_id).policy
+
+    def set_policy(self, site_id: str, policy: Policy) -> None:
+        if not self.exists(site_id):
+            raise UnknownSite(site_id)
+        self.redis.hset(self.keys.site(site_id), "policy", policy.model_dump_json())

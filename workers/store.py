@@ -1,0 +1,217 @@
+"""Comments in Redis: one hash per comment, indexes per site and thread, an event stream per site."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from redis import Redis
+from redis.client import Pipeline
+
+from .exceptions import UnknownComment
+from .keys import Keys
+from .models import Author, Client, Comment, Status
+
+EVENTS_KEEP = 1_000_000  # events kept per site for catch-up; webhooks carry them live
+AUDIT_KEEP = 1000  # audit entries kept per comment; a comment rarely moves more than a few times
+
+
+def decode(value: bytes | str | None) -> str:
+    if value is None:
+        return ""
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def decode_hash(raw: Mapping[bytes, bytes]) -> dict[str, str]:
+    return {decode(k): decode(v) for k, v in raw.items()}
+
+
+def new_comment_id() -> str:
+    """Ids sort by creation time (12 hex digits of milliseconds), then 12 random hex digits."""
+    return f"{int(time.time() * 1000):012x}{secrets.token_hex(6)}"
+
+
+def new_event_id() -> str:
+    return f"evt_{secrets.token_hex(12)}"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One decision told to a site: by webhook and in the site's event stream."""
+
+    id: str
+    type: str
+    created: float
+    comment: dict[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "type": self.type, "created": self.created, "comment": self.comment}
+
+    def to_json(self) -> str:
+        return json.dumps(self.as_dict(), separators=(",", ":"), sort_keys=True)
+
+
+def comment_from_hash(fields: Mapping[str, str]) -> Comment:
+    decided = fields.get("decided_at", "")
+    published_body = fields.get("published_body")
+    return Comment(
+        id=fields["id"],
+        site_id=fields["site_id"],
+        thread_id=fields["thread_id"],
+        parent_id=fields.get("parent_id") or None,
+        body=fields.get("body", ""),
+        author=Author(
+            name=fields.get("author_name", ""),
+            email=fields.get("author_email", ""),
+            url=fields.get("author_url", ""),
+        ),
+        client=Client(
+            ip=fields.get("ip", ""),
+            user_agent=fields.get("user_agent", ""),
+            referrer=fields.get("referrer", ""),
+        ),
+        status=Status(fields["status"]),
+        created_at=float(fields["created_at"]),
+        permalink=fields.get("permalink", ""),
+        honeypot=fields.get("honeypot", ""),
+        reasons=tuple(json.loads(fields.get("reasons") or "[]")),
+        evidence=tuple(json.loads(fields.get("evidence") or "[]")),
+        decided_at=float(decided) if decided else None,
+        published_body=published_body if published_body else None,
+    )
+
+
+def comment_to_hash(comment: Comment) -> dict[str, str]:
+    return {
+        "id": comment.id,
+        "site_id": comment.site_id,
+        "thread_id": comment.thread_id,
+        "parent_id": comment.parent_id or "",
+        "body": comment.body,
+        "author_name": comment.author.name,
+        "author_email": comment.author.email,
+        "author_url": comment.author.url,
+        "ip": comment.client.ip,
+        "user_agent": comment.client.user_agent,
+        "referrer": comment.client.referrer,
+        "permalink": comment.permalink,
+        "honeypot": comment.honeypot,
+        "status": comment.status.value,
+        "reasons": "[]",
+        "evidence": "[]",
+        "created_at": repr(comment.created_at),
+    }
+
+
+class CommentStore:
+    """Reads and writes comments. Writes that must be atomic take the caller's pipeline."""
+
+    def __init__(self, connection: Redis, keys: Keys | None = None) -> None:
+        self.redis = connection
+        self.keys = keys or Keys()
+
+    # -- reads --------------------------------------------------------------------------
+
+    def get(self, comment_id: str) -> Comment | None:
+        raw = self.redis.hgetall(self.keys.comment(comment_id))
+        return comment_from_hash(decode_hash(raw)) if raw else None
+
+    def get_for_site(self, site_id: str, comment_id: str) -> Comment:
+        """The comment, only if it belongs to `site_id`: another site's comment is as unknown as a missing one."""
+        comment = self.get(comment_id)
+        if comment is None or comment.site_id != site_id:
+            raise UnknownComment(comment_id)
+        return comment
+
+    def parent_in_thread(self, site_id: str, thread_id: str, parent_id: str) -> bool:
+        site, thread = self.redis.hmget(self.keys.comment(parent_id), ["site_id", "thread_id"])
+        return decode(site) == site_id and decode(thread) == thread_id
+
+    def status_of(self, comment_id: str) -> Status | None:
+        raw = self.redis.hget(self.keys.comment(comment_id), "status")
+        return Status(decode(raw)) if raw else None
+
+    def audit(self, comment_id: str) -> list[dict[str, Any]]:
+        return [json.loads(x) for x in self.redis.lrange(self.keys.audit(comment_id), 0, -1)]
+
+    def thread_page(
+        self, site_id: str, thread_id: str, after: str | None, limit: int
+    ) -> tuple[list[Comment], str | None]:
+        """Published comments of a thread, oldest first, `limit` at a time after the cursor `after`."""
+        start = f"({after}" if after else "-"
+        ids = self.redis.zrangebylex(self.keys.thread(site_id, thread_id), start, "+", start=0, num=limit + 1)
+        page_ids = [decode(i) for i in ids[:limit]]
+        with self.redis.pipeline(transaction=False) as pipe:
+            for comment_id in page_ids:
+                pipe.hgetall(self.keys.comment(comment_id))
+            rows = pipe.execute()
+        comments = [comment_from_hash(decode_hash(r)) for r in rows if r]
+        next_cursor = page_ids[-1] if len(ids) > limit and page_ids else None
+        return comments, next_cursor
+
+    def events_after(self, site_id: str, after: str | None, limit: int) -> list[tuple[str, dict[str, Any]]]:
+        """The site's events after stream position `after`, oldest first, with their positions."""
+        start = f"({after}" if after else "-"
+        entries = self.redis.xrange(self.keys.events(site_id), min=start, max="+", count=limit)
+        return [(decode(pos), json.loads(fields[b"event"])) for pos, fields in entries]
+
+    def queued_before(self, cutoff: float, limit: int = 500) -> list[str]:
+        """Comments still undecided that were submitted before `cutoff`."""
+        ids = self.redis.zrangebyscore(self.keys.queued(), "-inf", cutoff, start=0, num=limit)
+        return [decode(i) for i in ids]
+
+    # -- writes on the caller's pipeline ------------------------------------------------
+
+    def add_queued(self, pipe: Pipeline, comment: Comment) -> None:
+        """Store a new comment as `queued` and index it for the sweeper."""
+        pipe.hset(self.keys.comment(comment.id), mapping=comment_to_hash(comment))
+        pipe.zadd(self.keys.queued(), {comment.id: comment.created_at})
+
+    def add_transition(
+        self,
+        pipe: Pipeline,
+        comment: Comment,
+        *,
+        to: Status,
+        reasons: tuple[str, ...],
+        actor: str,
+        event: Event,
+        evidence: list[dict[str, Any]] | None = None,
+        published_body: str | None = None,
+    ) -> None:
+        """Everything one status change writes: the comment, its indexes, the audit entry and the event."""
+        k = self.keys
+        now = event.created
+        fields: dict[str, str] = {"status": to.value, "reasons": json.dumps(list(reasons)), "decided_at": repr(now)}
+        if evidence is not None:
+            fields["evidence"] = json.dumps(evidence)
+        if published_body is not None:
+            fields["published_body"] = published_body
+        pipe.hset(k.comment(comment.id), mapping=fields)
+        pipe.zrem(k.queued(), comment.id)
+
+        thread = k.thread(comment.site_id, comment.thread_id)
+        if to is Status.PUBLISHED:
+            pipe.zadd(thread, {comment.id: 0})
+        else:
+            pipe.zrem(thread, comment.id)
+        if to is Status.HELD:
+            pipe.zadd(k.held(comment.site_id), {comment.id: comment.created_at})
+        else:
+            pipe.zrem(k.held(comment.site_id), comment.id)
+
+        entry = {
+            "at": now,
+            "actor": actor,
+            "from": comment.status.value,
+            "to": to.value,
+            "reasons": list(reasons),
+            "event_id": event.id,
+        }
+        pipe.rpush(k.audit(comment.id), json.dumps(entry))
+        pipe.ltrim(k.audit(comment.id), -AUDIT_KEEP, -1)
+        pipe.xadd(k.events(comment.site_id), {"event": event.to_json()}, maxlen=EVENTS_KEEP, approximate=True)

@@ -1,0 +1,99 @@
+"""Status changes: one compare-and-set per change, written with its audit entry, event and webhook job."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Collection
+from typing import Any
+
+from redis.client import Pipeline
+from redis.exceptions import WatchError
+
+from .exceptions import UnknownComment
+from .models import Comment, Status
+from .runtime import Runtime
+from .store import Event, comment_from_hash, decode_hash, new_event_id
+
+# The event a site receives for each change: the pipeline's own decisions, then a moderator's.
+PIPELINE_EVENTS = {
+    Status.PUBLISHED: "comment.published",
+    Status.HELD: "comment.held",
+    Status.REJECTED: "comment.rejected",
+}
+MODERATOR_EVENTS = {
+    (Status.HELD, Status.PUBLISHED): "comment.approved",
+    (Status.HELD, Status.REJECTED): "comment.rejected",
+    (Status.PUBLISHED, Status.REJECTED): "comment.taken_down",
+    (Status.REJECTED, Status.PUBLISHED): "comment.restored",
+}
+
+ExtraWrites = Callable[[Pipeline, Comment], None]
+
+
+def apply_transition(
+    rt: Runtime,
+    comment_id: str,
+    *,
+    expected: Collection[Status],
+    to: Status,
+    actor: str,
+    reasons: tuple[str, ...],
+    event_type: str,
+    evidence: list[dict[str, Any]] | None = None,
+    published_body: str | None = None,
+    extra: ExtraWrites | None = None,
+) -> Event | None:
+    """Move a comment to `to` if its status is one of `expected`; None when it was not (already moved).
+
+    WATCH makes this a compare-and-set: two workers deciding the same comment record one decision.
+    The webhook job is enqueued in the same MULTI/EXEC, so an event is never told without being
+    recorded, nor recorded without being queued for delivery.
+    """
+    key = rt.keys.comment(comment_id)
+    with rt.connection.pipeline() as pipe:
+        while True:
+            try:
+                pipe.watch(key)
+                raw = pipe.hgetall(key)
+                if not raw:
+                    raise UnknownComment(comment_id)
+                comment = comment_from_hash(decode_hash(raw))
+                if comment.status not in expected:
+                    pipe.reset()
+                    return None
+                event = Event(
+                    id=new_event_id(),
+                    type=event_type,
+                    created=time.time(),
+                    comment={
+                        "id": comment.id,
+                        "thread_id": comment.thread_id,
+                        "status": to.value,
+                        "reasons": list(reasons),
+                    },
+                )
+                webhook_url = rt.sites.get(comment.site_id).webhook_url
+                if webhook_url:
+                    rt.queues.enqueue_delivery(event.id, pipeline=pipe)  # first: RQ opens the MULTI
+                    pipe.hset(
+                        rt.keys.delivery(event.id),
+                        mapping={"site_id": comment.site_id, "event": event.to_json(), "state": "pending"},
+                    )
+                else:
+                    pipe.multi()
+                rt.comments.add_transition(
+                    pipe,
+                    comment,
+                    to=to,
+                    reasons=reasons,
+                    actor=actor,
+                    event=event,
+                    evidence=evidence,
+                    published_body=published_body,
+                )
+                if extra is not None:
+                    extra(pipe, comment)
+                pipe.execute()
+                return event
+            except WatchError:
+                continue
