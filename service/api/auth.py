@@ -1,0 +1,55 @@
+"""Bearer-key authentication: site keys, and the operator's admin token."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from flask import request
+
+from ..extensions import runtime
+from .problems import ApiError
+
+
+def _bearer() -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def _unauthorized() -> ApiError:
+    return ApiError(
+        401,
+        "Unauthorized",
+        "A valid site key is required: Authorization: Bearer <key>.",
+        "unauthorized",
+        headers={"WWW-Authenticate": 'Bearer realm="commentgate"'},
+    )
+
+
+def require_site() -> str:
+    """The site id the request's key belongs to, or 401."""
+    token = _bearer()
+    site_id = runtime().sites.authenticate(token) if token else None
+    if not site_id:
+        raise _unauthorized()
+    return site_id
+
+
+def is_admin() -> bool:
+    """True when the request carries the operator's admin token (compared as digests, in constant time)."""
+    expected = runtime().settings.admin_token
+    token = _bearer()
+    if not expected or not token:
+        return False
+    return hmac.compare_digest(hashlib.sha256(token.encode()).digest(), hashlib.sha256(expected.encode()).digest())
+
+
+def require_site_or_admin(site_id: str) -> None:
+    """Allow the site's own key or the admin token; another site's key sees 404, as if the site did not exist."""
+    if is_admin():
+        if not runtime().sites.exists(site_id):
+            raise ApiError(404, "Not found", "No such site.", "not-found")
+        return
+    if require_site() != site_id:
+        raise ApiError(404, "Not found", "No such site.", "not-found")

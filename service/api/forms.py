@@ -1,0 +1,84 @@
+"""Reading a submission from JSON or from WordPress's comment form (plus Akismet's fields)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qsl
+
+from flask import request
+
+from .problems import ApiError
+
+# WordPress comment-form and Akismet names -> our dotted field names.
+FORM_FIELDS = {
+    "comment_post_ID": "thread_id",
+    "comment_parent": "parent_id",
+    "author": "author.name",
+    "email": "author.email",
+    "url": "author.url",
+    "comment": "body",
+    "user_ip": "client.ip",
+    "user_agent": "client.user_agent",
+    "referrer": "client.referrer",
+    "permalink": "permalink",
+    "honeypot": "honeypot",
+    "ak_hp_textarea": "honeypot",  # Akismet's own honeypot field
+}
+FORM_NAMES = {dotted: name for name, dotted in FORM_FIELDS.items() if name != "ak_hp_textarea"}
+
+JSON_TYPES = ("application/json",)
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+def _unsupported() -> ApiError:
+    return ApiError(
+        415,
+        "Unsupported media type",
+        "Send application/json or application/x-www-form-urlencoded.",
+        "unsupported-media-type",
+    )
+
+
+def _unparseable(detail: str) -> ApiError:
+    return ApiError(400, "Unparseable body", detail, "unparseable", [{"field": "body", "message": detail}])
+
+
+def _nest(flat: dict[str, str]) -> dict[str, Any]:
+    nested: dict[str, Any] = {}
+    for dotted, value in flat.items():
+        head, _, tail = dotted.partition(".")
+        if tail:
+            nested.setdefault(head, {})[tail] = value
+        else:
+            nested[head] = value
+    return nested
+
+
+def read_submission() -> tuple[dict[str, Any], bool]:
+    """The request body as a dict shaped like CommentIn, and whether it came as a form.
+
+    Bytes that are not UTF-8 are kept as lone surrogates so validation can name the field they are in.
+    """
+    mimetype = request.mimetype
+    is_json = mimetype in JSON_TYPES or mimetype.endswith("+json")
+    if not is_json and mimetype != FORM_TYPE:
+        raise _unsupported()
+    raw = request.get_data(cache=False)  # bounded by MAX_CONTENT_LENGTH: 413 past 1 MiB
+    text = raw.decode("utf-8", errors="surrogateescape")
+    if is_json:
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise _unparseable(f"The body is not valid JSON: {exc}") from exc
+        if not isinstance(data, dict):
+            raise _unparseable("The body must be a JSON object.")
+        return data, False
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=False, errors="surrogateescape")
+    except ValueError as exc:
+        raise _unparseable(f"The form body cannot be parsed: {exc}") from exc
+    flat = {FORM_FIELDS[name]: value for name, value in pairs if name in FORM_FIELDS}
+    if flat.get("parent_id") in ("", "0"):  # WordPress sends comment_parent=0 for a top-level comment
+        flat.pop("parent_id")
+    return _nest(flat), True

@@ -1,0 +1,133 @@
+"""The OpenAPI 3.1 document, generated from the pydantic models that validate requests."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from flask import Blueprint, Response, jsonify
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from workers.policy import Policy
+
+from .schemas import Accepted, CommentIn, CommentOut, EventPage, Problem, ThreadPage
+
+bp = Blueprint("openapi", __name__)
+
+REF = "#/components/schemas/{model}"
+
+
+def _json(model: str) -> dict[str, Any]:
+    return {"application/json": {"schema": {"$ref": REF.format(model=model)}}}
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}},
+    }
+
+
+@lru_cache(maxsize=1)
+def document() -> dict[str, Any]:
+    models: list[type[BaseModel]] = [CommentIn, CommentOut, Accepted, ThreadPage, EventPage, Problem, Policy]
+    _, schemas = models_json_schema(
+        [(m, "validation" if m in (CommentIn, Policy) else "serialization") for m in models], ref_template=REF
+    )
+    site_param = {"name": "site_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    limit_param = {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}}
+    errors = {
+        "400": _problem("Invalid field; `errors` lists each"),
+        "401": _problem("Missing or unknown site key"),
+        "404": _problem("Not found (or another site's)"),
+        "503": _problem("Redis unreachable; retry after `Retry-After`"),
+    }
+    paths = {
+        "/api/v1/comments": {
+            "post": {
+                "summary": "Submit a comment (JSON, or WordPress comment-form fields form-encoded)",
+                "security": [{"siteKey": []}],
+                "parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string"}}],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        **_json("CommentIn"),
+                        "application/x-www-form-urlencoded": {"schema": {"type": "object"}},
+                    },
+                },
+                "responses": {
+                    "202": {"description": "Stored and queued", "content": _json("Accepted")},
+                    "413": _problem("Body over 1 MiB"),
+                    "415": _problem("Not JSON or form-encoded"),
+                    "422": _problem("Idempotency-Key reused with a different body"),
+                    "429": _problem("Flood window; see Retry-After"),
+                    **errors,
+                },
+            }
+        },
+        "/api/v1/comments/{comment_id}": {
+            "get": {
+                "summary": "The comment resource",
+                "security": [{"siteKey": []}],
+                "parameters": [{"name": "comment_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "The comment", "content": _json("CommentOut")}, **errors},
+            }
+        },
+        "/api/v1/sites/{site_id}/threads/{thread_id}/comments": {
+            "get": {
+                "summary": "Published comments of a thread, oldest first (public)",
+                "parameters": [
+                    site_param,
+                    {"name": "thread_id", "in": "path", "required": True, "schema": {"type": "string"}},
+                    {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+                    limit_param,
+                ],
+                "responses": {
+                    "200": {"description": "A page", "content": _json("ThreadPage")},
+                    "304": {"description": "Not modified (If-None-Match)"},
+                    "404": errors["404"],
+                },
+            }
+        },
+        "/api/v1/sites/{site_id}/events": {
+            "get": {
+                "summary": "The site's decision events after a cursor",
+                "security": [{"siteKey": []}],
+                "parameters": [site_param, {"name": "after", "in": "query", "schema": {"type": "string"}}, limit_param],
+                "responses": {"200": {"description": "Events", "content": _json("EventPage")}, **errors},
+            }
+        },
+        "/api/v1/sites/{site_id}/policy": {
+            "get": {
+                "summary": "The site's whole policy",
+                "security": [{"siteKey": []}, {"adminToken": []}],
+                "parameters": [site_param],
+                "responses": {"200": {"description": "Policy", "content": _json("Policy")}, **errors},
+            },
+            "put": {
+                "summary": "Replace the site's whole policy",
+                "security": [{"siteKey": []}, {"adminToken": []}],
+                "parameters": [site_param],
+                "requestBody": {"required": True, "content": _json("Policy")},
+                "responses": {"200": {"description": "Policy", "content": _json("Policy")}, **errors},
+            },
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "commentgate", "version": "1"},
+        "paths": paths,
+        "components": {
+            "schemas": schemas["$defs"],
+            "securitySchemes": {
+                "siteKey": {"type": "http", "scheme": "bearer"},
+                "adminToken": {"type": "http", "scheme": "bearer"},
+            },
+        },
+    }
+
+
+@bp.get("/api/v1/openapi.json")
+def openapi_json() -> Response:
+    return jsonify(document())

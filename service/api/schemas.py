@@ -1,0 +1,164 @@
+"""Request and response bodies of API v1. The same models validate requests and make the OpenAPI document."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from email_validator import EmailNotValidError, validate_email
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+# Control characters other than tab, LF and CR; lone surrogates stand for bytes that were not UTF-8.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _clean_text(value: str) -> str:
+    if _SURROGATE.search(value):
+        raise ValueError("is not valid UTF-8")
+    if _CONTROL.search(value):
+        raise ValueError("contains control characters")
+    return value
+
+
+def _email(value: str) -> str:
+    if not value:
+        return value
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ValueError(f"is not a valid email address ({exc})") from exc
+
+
+def _http_url(value: str) -> str:
+    if not value:
+        return value
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise ValueError("must be an http or https URL")
+    return value
+
+
+def _ip(value: str) -> str:
+    if not value:
+        return value
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError as exc:
+        raise ValueError("is not an IP address") from exc
+
+
+Text = Annotated[str, AfterValidator(_clean_text)]
+
+
+# Lengths are WordPress's column sizes, so a WordPress site never sends what we would refuse.
+class AuthorIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[Text, Field(max_length=245)] = ""
+    email: Annotated[Text, Field(max_length=100), AfterValidator(_email)] = ""
+    url: Annotated[Text, Field(max_length=200), AfterValidator(_http_url)] = ""
+
+
+class ClientIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ip: Annotated[Text, Field(max_length=45), AfterValidator(_ip)] = ""
+    user_agent: Annotated[Text, Field(max_length=1000)] = ""
+    referrer: Annotated[Text, Field(max_length=2000)] = ""
+
+
+class CommentIn(BaseModel):
+    """A comment as a site submits it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    thread_id: Annotated[Text, Field(min_length=1, max_length=500)]
+    parent_id: Annotated[Text, Field(max_length=64)] | None = None
+    author: AuthorIn = Field(default_factory=AuthorIn)
+    body: Annotated[Text, Field(max_length=65525)]
+    client: ClientIn = Field(default_factory=ClientIn)
+    permalink: Annotated[Text, Field(max_length=2000), AfterValidator(_http_url)] = ""
+    honeypot: Annotated[Text, Field(max_length=1000)] = ""
+
+
+class EvidenceOut(BaseModel):
+    check: str
+    action: str
+    score: float | None
+    reasons: list[str]
+    details: dict[str, Any]
+
+
+class CommentOut(BaseModel):
+    """The comment resource."""
+
+    id: str
+    site_id: str
+    thread_id: str
+    parent_id: str | None
+    status: str
+    reasons: list[str]
+    evidence: list[EvidenceOut]
+    created_at: str
+    decided_at: str | None
+
+
+class Accepted(BaseModel):
+    id: str
+    status: str
+
+
+class PublicAuthor(BaseModel):
+    name: str
+    url: str
+
+
+class PublishedComment(BaseModel):
+    id: str
+    parent_id: str | None
+    author: PublicAuthor
+    body: str
+    created_at: str
+
+
+class ThreadPage(BaseModel):
+    items: list[PublishedComment]
+    next_cursor: str | None
+
+
+class EventComment(BaseModel):
+    id: str
+    thread_id: str
+    status: str
+    reasons: list[str]
+
+
+class EventOut(BaseModel):
+    cursor: str
+    id: str
+    type: str
+    created: float
+    comment: EventComment
+
+
+class EventPage(BaseModel):
+    items: list[EventOut]
+    next_after: str | None
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldError] | None = None

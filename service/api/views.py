@@ -1,0 +1,175 @@
+"""API v1: submit and read comments, list a thread, catch up on events, read and set a site's policy."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Response, request, url_for
+from pydantic import ValidationError
+
+from workers.models import Author, Client, Comment
+from workers.policy import Policy
+from workers.submission import Submission, submit
+
+from ..extensions import runtime
+from .auth import require_site, require_site_or_admin
+from .forms import FORM_NAMES, read_submission
+from .problems import ApiError, field_errors, invalid
+from .schemas import CommentIn
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+PAGE_DEFAULT, PAGE_MAX = 50, 200
+
+
+def iso(ts: float | None) -> str | None:
+    if ts is None:
+        return None
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    response = Response(json.dumps(payload), status=status, mimetype="application/json")
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def comment_resource(comment: Comment) -> dict[str, Any]:
+    return {
+        "id": comment.id,
+        "site_id": comment.site_id,
+        "thread_id": comment.thread_id,
+        "parent_id": comment.parent_id,
+        "status": comment.status.value,
+        "reasons": list(comment.reasons),
+        "evidence": list(comment.evidence),
+        "created_at": iso(comment.created_at),
+        "decided_at": iso(comment.decided_at),
+    }
+
+
+def _required_errors(data: CommentIn, policy: Policy) -> list[dict[str, str]]:
+    errors = []
+    if policy.require_name and not data.author.name.strip():
+        errors.append({"field": "author.name", "message": "is required"})
+    if policy.require_email and not data.author.email.strip():
+        errors.append({"field": "author.email", "message": "is required"})
+    if not data.body.strip():
+        errors.append({"field": "body", "message": "is required"})
+    return errors
+
+
+def _page_limit() -> int:
+    try:
+        limit = int(request.args.get("limit", PAGE_DEFAULT))
+    except ValueError:
+        limit = 0
+    if not 1 <= limit <= PAGE_MAX:
+        raise invalid([{"field": "limit", "message": f"must be an integer from 1 to {PAGE_MAX}"}])
+    return limit
+
+
+@bp.post("/comments")
+def submit_comment() -> Response:
+    """Accept a comment: 202 once it is stored and queued in one transaction."""
+    site_id = require_site()
+    raw, is_form = read_submission()
+    names = FORM_NAMES if is_form else None
+    try:
+        data = CommentIn.model_validate(raw)
+    except ValidationError as exc:
+        raise invalid(field_errors(exc, names)) from exc
+    rt = runtime()
+    policy = rt.sites.policy(site_id)
+    missing = _required_errors(data, policy)
+    if missing:
+        raise invalid([{**e, "field": (names or {}).get(e["field"], e["field"])} for e in missing])
+    submission = Submission(
+        thread_id=data.thread_id,
+        parent_id=data.parent_id or None,
+        body=data.body,
+        author=Author(data.author.name, data.author.email, data.author.url),
+        client=Client(data.client.ip, data.client.user_agent, data.client.referrer),
+        permalink=data.permalink,
+        honeypot=data.honeypot,
+    )
+    accepted = submit(rt, site_id, policy, submission, request.headers.get("Idempotency-Key") or None)
+    location = url_for("api.get_comment", comment_id=accepted.comment_id)
+    return json_response({"id": accepted.comment_id, "status": accepted.status.value}, 202, {"Location": location})
+
+
+@bp.get("/comments/<comment_id>")
+def get_comment(comment_id: str) -> Response:
+    site_id = require_site()
+    return json_response(comment_resource(runtime().comments.get_for_site(site_id, comment_id)))
+
+
+@bp.get("/sites/<site_id>/threads/<path:thread_id>/comments")
+def thread_comments(site_id: str, thread_id: str) -> Response:
+    """Public: a thread's published comments, oldest first, with a cursor and an ETag."""
+    rt = runtime()
+    if not rt.sites.exists(site_id):
+        raise ApiError(404, "Not found", "No such site.", "not-found")
+    limit = _page_limit()
+    cursor = request.args.get("cursor") or None
+    comments, next_cursor = rt.comments.thread_page(site_id, thread_id, cursor, limit)
+    payload = {
+        "items": [
+            {
+                "id": c.id,
+                "parent_id": c.parent_id,
+                "author": {"name": c.author.name, "url": c.author.url},
+                "body": c.published_body if c.published_body is not None else c.body,
+                "created_at": iso(c.created_at),
+            }
+            for c in comments
+        ],
+        "next_cursor": next_cursor,
+    }
+    body = json.dumps(payload)
+    etag = hashlib.sha256(body.encode()).hexdigest()[:32]
+    headers = {"ETag": f'"{etag}"', "Cache-Control": "public, max-age=0, must-revalidate"}
+    if etag in request.if_none_match:
+        response = Response(status=304)
+        for name, value in headers.items():
+            response.headers[name] = value
+        return response
+    return Response(body, mimetype="application/json", headers=headers)
+
+
+@bp.get("/sites/<site_id>/events")
+def site_events(site_id: str) -> Response:
+    """The site's decision events after the `after` cursor, to catch up on missed webhooks."""
+    if require_site() != site_id:
+        raise ApiError(404, "Not found", "No such site.", "not-found")
+    limit = _page_limit()
+    after = request.args.get("after") or None
+    if after and not all(part.isdigit() for part in after.split("-", 1)):
+        raise invalid([{"field": "after", "message": "must be a cursor from a previous page"}])
+    events = runtime().comments.events_after(site_id, after, limit)
+    items = [{"cursor": cursor, **event} for cursor, event in events]
+    return json_response({"items": items, "next_after": events[-1][0] if events else after})
+
+
+@bp.get("/sites/<site_id>/policy")
+def get_policy(site_id: str) -> Response:
+    require_site_or_admin(site_id)
+    return json_response(runtime().sites.policy(site_id).model_dump(mode="json"))
+
+
+@bp.put("/sites/<site_id>/policy")
+def put_policy(site_id: str) -> Response:
+    """Replace the whole policy; fields left out take their defaults; unknown fields are refused."""
+    require_site_or_admin(site_id)
+    if request.mimetype != "application/json":
+        raise ApiError(415, "Unsupported media type", "Send application/json.", "unsupported-media-type")
+    try:
+        policy = Policy.model_validate_json(request.get_data(cache=False))
+    except ValidationError as exc:
+        raise ApiError(400, "Invalid policy", "One or more fields are invalid.", "invalid", field_errors(exc)) from exc
+    runtime().sites.set_policy(site_id, policy)
+    return json_response(policy.model_dump(mode="json"))

@@ -1,0 +1,286 @@
+"""The `commentgate` command: run the parts, manage sites, train the spam model, inspect webhooks."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+from redis import Redis
+
+from workers.config import Settings
+from workers.embedded_redis import EmbeddedRedis
+from workers.exceptions import UnknownSite, UnsafeWebhookUrl
+from workers.policy import Policy
+from workers.runtime import Runtime
+from workers.store import decode, decode_hash
+from workers.training import read_labeled
+from workers.webhooks import check_webhook_url
+
+REDIS_URL_FILE = "redis.url"
+
+
+def _settings() -> Settings:
+    settings = Settings.from_env()
+    if settings.redis_url:
+        return settings
+    # `commentgate run` records its embedded server's URL so other commands find it.
+    url_file = Path(settings.data_dir) / REDIS_URL_FILE
+    if url_file.exists():
+        return Settings.from_env({**os.environ, "REDIS_URL": url_file.read_text().strip()})
+    raise click.ClickException("REDIS_URL is not set and no `commentgate run` is running here")
+
+
+def _runtime() -> Runtime:
+    settings = _settings()
+    return Runtime(Redis.from_url(settings.redis_url), settings)
+
+
+def _write_private(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    os.chmod(path, 0o600)
+
+
+@click.group()
+def main() -> None:
+    """commentgate: comment moderation for news sites."""
+
+
+@main.command()
+@click.option("--bind", default="127.0.0.1:8000", show_default=True)
+@click.option("--workers", "processes", default=2, show_default=True, help="gunicorn worker processes")
+def web(bind: str, processes: int) -> None:
+    """Serve the HTTP API with gunicorn (production)."""
+    _settings()
+    os.execvp(
+        sys.executable,
+        [sys.executable, "-m", "gunicorn", "--bind", bind, "--workers", str(processes), "service:create_app()"],
+    )
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="Exit once the queues are empty.")
+def worker(burst: bool) -> None:
+    """Run one RQ worker (with its scheduler) on the moderation and webhook queues."""
+    from workers.worker import run_worker
+
+    run_worker(_settings(), burst=burst)
+
+
+@main.command()
+def sweep() -> None:
+    """Re-queue comments whose moderation job was lost, once."""
+    from workers.moderation import sweep_lost
+
+    requeued = sweep_lost(_runtime())
+    click.echo(f"re-queued {len(requeued)} comment(s)")
+
+
+@main.group()
+def sites() -> None:
+    """Create sites, rotate their keys, read and set their policy."""
+
+
+@sites.command("add")
+@click.argument("name")
+@click.option("--webhook-url", default="", help="Where decisions are POSTed, signed.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def sites_add(name: str, webhook_url: str, as_json: bool) -> None:
+    """Create a site; prints its id, key and webhook secret (shown only now)."""
+    rt = _runtime()
+    if webhook_url:
+        try:
+            check_webhook_url(webhook_url, rt.settings.allow_private_webhooks)
+        except UnsafeWebhookUrl as exc:
+            raise click.ClickException(str(exc)) from exc
+    new = rt.sites.create(name, webhook_url)
+    out = {"site_id": new.site_id, "key": new.key, "webhook_secret": new.webhook_secret}
+    if as_json:
+        click.echo(json.dumps(out))
+    else:
+        for field, value in out.items():
+            if value:
+                click.echo(f"{field}: {value}")
+
+
+@sites.command("list")
+def sites_list() -> None:
+    rt = _runtime()
+    for site_id in rt.sites.all_ids():
+        site = rt.sites.get(site_id)
+        click.echo(f"{site.id}\t{site.name}\t{site.webhook_url or '-'}")
+
+
+@sites.command("rotate-key")
+@click.argument("site_id")
+def sites_rotate_key(site_id: str) -> None:
+    """Issue a new key; the old one stops working at once."""
+    try:
+        click.echo(_runtime().sites.rotate_key(site_id))
+    except UnknownSite as exc:
+        raise click.ClickException(f"no site {site_id}") from exc
+
+
+@sites.command("webhook")
+@click.argument("site_id")
+@click.argument("url")
+def sites_webhook(site_id: str, url: str) -> None:
+    """Set a site's webhook URL ("" to clear); prints the secret when a new one is made."""
+    rt = _runtime()
+    try:
+        if url:
+            check_webhook_url(url, rt.settings.allow_private_webhooks)
+        secret = rt.sites.set_webhook(site_id, url)
+    except (UnsafeWebhookUrl, UnknownSite) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"webhook_secret: {secret}" if secret else "ok")
+
+
+@sites.command("policy")
+@click.argument("site_id")
+@click.option("--set", "source", type=click.File("r"), help="Replace the policy with this JSON file (- for stdin).")
+def sites_policy(site_id: str, source: Any) -> None:
+    """Print the site's whole policy, or replace it with --set."""
+    rt = _runtime()
+    try:
+        if source is not None:
+            rt.sites.set_policy(site_id, Policy.model_validate_json(source.read()))
+        click.echo(rt.sites.policy(site_id).model_dump_json(indent=2))
+    except UnknownSite as exc:
+        raise click.ClickException(f"no site {site_id}") from exc
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.group()
+def spam() -> None:
+    """Teach a site's spam model."""
+
+
+@spam.command("train")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--text-column", required=True)
+@click.option("--label-column", required=True)
+@click.option("--site", "site_id", required=True)
+@click.option("--spam-value", multiple=True, default=("1", "spam"), show_default=True)
+def spam_train(path: str, text_column: str, label_column: str, site_id: str, spam_value: tuple[str, ...]) -> None:
+    """Seed the site's model from a labeled CSV."""
+    rt = _runtime()
+    if not rt.sites.exists(site_id):
+        raise click.ClickException(f"no site {site_id}")
+    try:
+        n = rt.spam.learn_many(site_id, read_labeled(path, text_column, label_column, spam_value))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"learned {n} comments; the model now has {rt.spam.trained(site_id)}")
+
+
+@main.group()
+def webhooks() -> None:
+    """Inspect webhook deliveries."""
+
+
+@webhooks.command("failed")
+@click.option("--json", "as_json", is_flag=True)
+def webhooks_failed(as_json: bool) -> None:
+    """Deliveries that used up their retries, newest first."""
+    rt = _runtime()
+    rows = []
+    for event_id, failed_at in rt.connection.zrevrange(rt.keys.failed_deliveries(), 0, 199, withscores=True):
+        record = decode_hash(rt.connection.hgetall(rt.keys.delivery(decode(event_id))))
+        rows.append(
+            {
+                "event_id": decode(event_id),
+                "site_id": record.get("site_id", ""),
+                "attempts": int(record.get("attempts") or 0),
+                "last_status": record.get("last_status", ""),
+                "last_error": record.get("last_error", ""),
+                "failed_at": failed_at,
+            }
+        )
+    if as_json:
+        click.echo(json.dumps(rows))
+        return
+    if not rows:
+        click.echo("no failed deliveries")
+    for r in rows:
+        click.echo(f"{r['event_id']}\t{r['site_id']}\tattempts={r['attempts']}\t{r['last_error']}")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _demo_site(rt: Runtime, data_dir: Path, api_url: str) -> dict[str, str]:
+    """Create the demo site on first start; keep it (and its key) across restarts."""
+    path = data_dir / "demo-site.json"
+    if path.exists():
+        demo: dict[str, str] = json.loads(path.read_text())
+        if rt.sites.exists(demo["site_id"]):
+            return demo
+    new = rt.sites.create("demo")
+    demo = {"site_id": new.site_id, "key": new.key, "api": api_url}
+    _write_private(path, json.dumps(demo, indent=2) + "\n")
+    return demo
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True)
+def run(host: str, port: int) -> None:
+    """Everything on one machine: Redis (embedded unless REDIS_URL), the web server and a worker."""
+    settings = Settings.from_env()
+    data_dir = Path(settings.data_dir).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    token_file = data_dir / "admin-token"
+    if not token_file.exists():
+        _write_private(token_file, secrets.token_urlsafe(32) + "\n")
+    env = dict(os.environ)
+    env.setdefault("COMMENTGATE_ADMIN_TOKEN", token_file.read_text().strip())
+
+    redis_server = None
+    if not settings.redis_url:
+        redis_server = EmbeddedRedis(data_dir / "redis")
+        redis_server.start()
+        env["REDIS_URL"] = redis_server.url
+        (data_dir / REDIS_URL_FILE).write_text(redis_server.url + "\n")
+    children: list[subprocess.Popen[bytes]] = []
+    signal.signal(signal.SIGTERM, _interrupt)  # stop the children on `kill` as on Ctrl-C
+    try:
+        rt = Runtime(Redis.from_url(env["REDIS_URL"]), Settings.from_env(env))
+        api_url = f"http://{host}:{port}"
+        demo = _demo_site(rt, data_dir, api_url)
+        web_cmd = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", "2"]
+        children.append(subprocess.Popen([*web_cmd, "service:create_app()"], env=env))
+        children.append(subprocess.Popen([sys.executable, "-m", "service", "worker"], env=env))
+        click.echo(f"\ncommentgate is running at {api_url}")
+        click.echo(f"  redis:   {env['REDIS_URL']} (data in {data_dir})")
+        click.echo(f"  demo site: {demo['site_id']}  key: {demo['key']}  (also in {data_dir / 'demo-site.json'})")
+        click.echo("  Ctrl-C stops everything.\n")
+        while all(c.poll() is None for c in children):
+            time.sleep(0.5)
+        raise click.ClickException("a child process exited; stopping")
+    except KeyboardInterrupt:
+        click.echo("\nstopping…")
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(20)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        if redis_server is not None:
+            redis_server.stop()
+            (data_dir / REDIS_URL_FILE).unlink(missing_ok=True)

@@ -1,0 +1,123 @@
+"""Fixtures: a real Redis-protocol server (embedded valkey, or REDIS_URL), real RQ workers, the app."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from redis import Redis
+from rq import SimpleWorker
+
+from service import create_app
+from workers.config import Settings
+from workers.embedded_redis import EmbeddedRedis
+from workers.policy import Policy
+from workers.queues import ALL_QUEUES
+from workers.runtime import Runtime, use_runtime
+from workers.sites import NewSite
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """REDIS_URL when set (a disposable database!), else a private valkey-server for the session."""
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    server = EmbeddedRedis(tmp_path_factory.mktemp("valkey"))
+    server.start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def connection(redis_url: str) -> Iterator[Redis]:
+    client = Redis.from_url(redis_url)
+    client.flushdb()
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def settings(redis_url: str) -> Settings:
+    # Retries without waits so one burst worker runs them all; webhooks to the test's own receiver.
+    return Settings(
+        redis_url=redis_url,
+        allow_private_webhooks=True,
+        moderation_retries=(0, 0),
+        webhook_retries=(0, 0),
+        webhook_timeout=3,
+        admin_token="test-admin-token",
+    )
+
+
+@pytest.fixture
+def rt(connection: Redis, settings: Settings) -> Iterator[Runtime]:
+    runtime = Runtime(connection, settings)
+    use_runtime(runtime)
+    yield runtime
+
+
+@pytest.fixture
+def app(rt: Runtime, settings: Settings) -> Flask:
+    return create_app({"TESTING": True, "SETTINGS": settings})
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def site(rt: Runtime) -> NewSite:
+    """A site with flood control off (tests that need it turn it on)."""
+    new = rt.sites.create("test-site")
+    rt.sites.set_policy(new.site_id, Policy(flood_seconds=0))
+    return new
+
+
+@pytest.fixture
+def auth(site: NewSite) -> dict[str, str]:
+    return {"Authorization": f"Bearer {site.key}"}
+
+
+@pytest.fixture
+def work(connection: Redis) -> Callable[[], None]:
+    """Run every queued job to completion in this process (RQ's SimpleWorker, burst mode)."""
+
+    def run() -> None:
+        SimpleWorker(list(ALL_QUEUES), connection=connection).work(burst=True, with_scheduler=False)
+
+    return run
+
+
+@pytest.fixture
+def post(client: FlaskClient, auth: dict[str, str]) -> Callable[..., Any]:
+    """POST a JSON comment with sensible defaults; keyword arguments override fields."""
+    counter = iter(range(1, 10_000))
+
+    def submit(body: str = "A thoughtful comment.", headers: dict[str, str] | None = None, **fields: Any) -> Any:
+        n = next(counter)
+        payload: dict[str, Any] = {
+            "thread_id": "2025/07/china-proposes-global-ai-body",
+            "author": {"name": f"Reader {n}", "email": f"reader{n}@example.org"},
+            "body": body,
+            "client": {"ip": f"203.0.113.{n % 250 + 1}"},
+        }
+        payload.update(fields)
+        return client.post("/api/v1/comments", json=payload, headers={**auth, **(headers or {})})
+
+    return submit
+
+
+def snapshot(connection: Redis) -> dict[bytes, Any]:
+    """Every key and its serialized value: to show that a refused request changed nothing."""
+    return {key: connection.dump(key) for key in sorted(connection.scan_iter(count=1000))}
