@@ -41,9 +41,9 @@ def _censored_body(body: str, verdicts: Sequence[Verdict], policy: Policy) -> st
     return censor(body, spans)
 
 
-def decide(comment: Comment, policy: Policy, context: CheckContext, checks: Sequence[Check] = CHECKS) -> Decision:
+def decide(comment: Comment, policy: Policy, context: CheckContext, checks: Sequence[Check] | None = None) -> Decision:
     """Run every check; the strongest action wins (reject > hold > censor > pass); all verdicts are kept."""
-    verdicts = tuple(check(comment, policy, context) for check in checks)
+    verdicts = tuple(check(comment, policy, context) for check in (CHECKS if checks is None else checks))
     action = max((v.action for v in verdicts), key=lambda a: a.strength, default=Action.PASS)
     reasons = tuple(r for v in verdicts if v.action is action and action is not Action.PASS for r in v.reasons)
     status = STATUS_FOR_ACTION[action]
