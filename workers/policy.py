@@ -28,7 +28,7 @@ class Policy(BaseModel):
     )
     spam_hold: float = Field(0.90, ge=0, le=1, description="Hold when the spam model's probability is at least this.")
     spam_reject: float = Field(
-        0.995, ge=0, le=1, description="Reject when the spam model's probability is at least this."
+        0.999, ge=0, le=1, description="Reject when the spam model's probability is at least this."
     )
     spam_min_training: int = Field(
         20, ge=1, description="The spam model abstains until it has learned this many comments of each class."
