@@ -15,6 +15,7 @@ from typing import Any
 import click
 from redis import Redis
 
+from workers.authors import BAN_KINDS, AuthorRules, author_key
 from workers.config import Settings
 from workers.embedded_redis import EmbeddedRedis
 from workers.exceptions import UnknownSite, UnsafeWebhookUrl
@@ -160,6 +161,58 @@ def sites_policy(site_id: str, source: Any) -> None:
         raise click.ClickException(f"no site {site_id}") from exc
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+@main.group()
+def authors() -> None:
+    """Ban authors (by email, IP or name) and trust them (they skip premoderation)."""
+
+
+def _rules(site_id: str) -> AuthorRules:
+    rt = _runtime()
+    if not rt.sites.exists(site_id):
+        raise click.ClickException(f"no site {site_id}")
+    return AuthorRules(rt.connection, rt.keys)
+
+
+@authors.command("ban")
+@click.argument("site_id")
+@click.argument("kind", type=click.Choice(BAN_KINDS))
+@click.argument("value")
+def authors_ban(site_id: str, kind: str, value: str) -> None:
+    """Reject every later comment from this email, IP or name."""
+    click.echo(f"banned {_rules(site_id).ban(site_id, kind, value)}")
+
+
+@authors.command("unban")
+@click.argument("site_id")
+@click.argument("kind", type=click.Choice(BAN_KINDS))
+@click.argument("value")
+def authors_unban(site_id: str, kind: str, value: str) -> None:
+    click.echo("unbanned" if _rules(site_id).unban(site_id, kind, value) else "was not banned")
+
+
+@authors.command("trust")
+@click.argument("site_id")
+@click.option("--email", default="")
+@click.option("--ip", default="")
+def authors_trust(site_id: str, email: str, ip: str) -> None:
+    """Trust an author (by email, else IP): they skip premoderation, never spam or profanity checks."""
+    if not (email or ip):
+        raise click.ClickException("give --email or --ip")
+    key = author_key(email, ip)
+    _rules(site_id).trust(site_id, key)
+    click.echo(f"trusted {key}")
+
+
+@authors.command("list")
+@click.argument("site_id")
+def authors_list(site_id: str) -> None:
+    rules = _rules(site_id)
+    for entry in rules.bans(site_id):
+        click.echo(f"banned\t{entry}")
+    for entry in rules.trusted(site_id):
+        click.echo(f"trusted\t{entry}")
 
 
 @main.group()

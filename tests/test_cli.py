@@ -75,3 +75,18 @@ def test_spam_train_seeds_the_model_from_a_csv(cli, tmp_path, connection):
     assert "learned 3 comments" in out
     spam_tokens = {k.decode() for k in connection.hkeys(f"cg:site:{site_id}:spam:tokens:spam")}
     assert {"check", "channel", "subscribe"} <= spam_tokens and "amp" not in spam_tokens
+
+
+def test_banned_and_trusted_authors_from_the_cli_change_decisions(cli, rt, post, work, site, client, auth):
+    cli("authors", "ban", site.site_id, "email", "Troll@Example.org")
+    cli("authors", "trust", site.site_id, "--email", "vip@example.org")
+    rt.sites.set_policy(site.site_id, rt.sites.policy(site.site_id).model_copy(update={"premoderation": True}))
+    banned = post("hi", author={"name": "T", "email": "troll@example.org"}).get_json()["id"]
+    trusted = post("hi", author={"name": "V", "email": "vip@example.org"}).get_json()["id"]
+    stranger = post("hi").get_json()["id"]
+    work()
+    assert rt.comments.status_of(banned).value == "rejected"
+    assert rt.comments.status_of(trusted).value == "published"
+    assert rt.comments.status_of(stranger).value == "held"
+    listing = cli("authors", "list", site.site_id)
+    assert "banned\temail:troll@example.org" in listing and "trusted\temail:vip@example.org" in listing

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 def _ints(raw: str) -> tuple[int, ...]:
@@ -33,7 +33,6 @@ class Settings:
     idempotency_seconds: int = 86400
     admin_token: str = ""
     data_dir: str = "var"
-    extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

@@ -1,0 +1,44 @@
+"""The deployment files: no Docker engine runs here, so check what they say against the code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from click.testing import CliRunner
+
+from service.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_compose_runs_redis_with_aof_and_web_and_workers_against_it():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert set(services) == {"redis", "web", "worker"}
+    command = services["redis"]["command"]
+    assert command[command.index("--appendonly") + 1] == "yes"
+    assert "/data" in services["redis"]["volumes"][0]
+    for name in ("web", "worker"):
+        assert services[name]["environment"]["REDIS_URL"] == "redis://redis:6379/0"
+        assert services[name]["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert "scale" not in yaml.safe_dump(services["worker"])  # scaled from the command line
+    assert services["worker"]["command"] == ["commentgate", "worker"]
+
+
+def test_compose_commands_are_real_cli_commands():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    for name in ("web", "worker"):
+        _, *args = compose["services"][name]["command"]
+        result = CliRunner().invoke(main, [args[0], "--help"])
+        assert result.exit_code == 0, result.output
+        for option in (a for a in args[1:] if a.startswith("--")):
+            assert option in result.output
+
+
+def test_dockerfile_copies_what_the_package_needs():
+    lines = (ROOT / "Dockerfile").read_text().splitlines()
+    copied = {part for line in lines if line.startswith("COPY") for part in line.split()[1:-1]}
+    assert {"pyproject.toml", "README.md", "service", "workers"} <= copied
+    assert all((ROOT / path).exists() for path in copied)
+    assert any(line.startswith("USER ") and "root" not in line for line in lines)

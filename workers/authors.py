@@ -1,0 +1,49 @@
+"""Author rules a moderator or operator sets: bans (by email, IP or name) and trust (by author key)."""
+
+from __future__ import annotations
+
+from redis import Redis
+
+from .keys import Keys
+from .store import decode
+
+BAN_KINDS = ("email", "ip", "name")
+
+
+def normalize_ban(kind: str, value: str) -> str:
+    """`kind:value` as the author check compares it: emails and names lower-cased."""
+    if kind not in BAN_KINDS:
+        raise ValueError(f"ban by one of {', '.join(BAN_KINDS)}, not {kind!r}")
+    value = value.strip()
+    return f"{kind}:{value.lower() if kind in ('email', 'name') else value}"
+
+
+def author_key(email: str = "", ip: str = "") -> str:
+    """An author is identified by normalized email, else IP (as `Comment.author_key`)."""
+    return f"email:{email.strip().lower()}" if email.strip() else f"ip:{ip.strip()}"
+
+
+class AuthorRules:
+    def __init__(self, connection: Redis, keys: Keys | None = None) -> None:
+        self.redis = connection
+        self.keys = keys or Keys()
+
+    def ban(self, site_id: str, kind: str, value: str) -> str:
+        entry = normalize_ban(kind, value)
+        self.redis.sadd(self.keys.banned(site_id), entry)
+        return entry
+
+    def unban(self, site_id: str, kind: str, value: str) -> bool:
+        return bool(self.redis.srem(self.keys.banned(site_id), normalize_ban(kind, value)))
+
+    def trust(self, site_id: str, key: str) -> None:
+        self.redis.sadd(self.keys.trusted(site_id), key)
+
+    def untrust(self, site_id: str, key: str) -> bool:
+        return bool(self.redis.srem(self.keys.trusted(site_id), key))
+
+    def bans(self, site_id: str) -> list[str]:
+        return sorted(decode(b) for b in self.redis.smembers(self.keys.banned(site_id)))
+
+    def trusted(self, site_id: str) -> list[str]:
+        return sorted(decode(t) for t in self.redis.smembers(self.keys.trusted(site_id)))
