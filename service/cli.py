@@ -308,14 +308,16 @@ def run(host: str, port: int) -> None:
         env["REDIS_URL"] = redis_server.url
         (data_dir / REDIS_URL_FILE).write_text(redis_server.url + "\n")
     children: list[subprocess.Popen[bytes]] = []
-    signal.signal(signal.SIGTERM, _interrupt)  # stop the children on `kill` as on Ctrl-C
+    for signum in (signal.SIGINT, signal.SIGTERM):  # stop the children on `kill` as on Ctrl-C
+        signal.signal(signum, _interrupt)
     try:
         rt = Runtime(Redis.from_url(env["REDIS_URL"]), Settings.from_env(env))
         api_url = f"http://{host}:{port}"
         demo = _demo_site(rt, data_dir, api_url)
         web_cmd = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", "2"]
-        children.append(subprocess.Popen([*web_cmd, "service:create_app()"], env=env))
-        children.append(subprocess.Popen([sys.executable, "-m", "service", "worker"], env=env))
+        # Own sessions: Ctrl-C reaches only this process, which stops the children in order.
+        children.append(subprocess.Popen([*web_cmd, "service:create_app()"], env=env, start_new_session=True))
+        children.append(subprocess.Popen([sys.executable, "-m", "service", "worker"], env=env, start_new_session=True))
         click.echo(f"\ncommentgate is running at {api_url}")
         click.echo(f"  redis:   {env['REDIS_URL']} (data in {data_dir})")
         click.echo(f"  demo site: {demo['site_id']}  key: {demo['key']}  (also in {data_dir / 'demo-site.json'})")

@@ -192,3 +192,19 @@ def test_flood_control_refuses_fast_repeats_over_http(stack: Stack):
         "client": {"ip": "198.51.100.100"},
     }
     assert requests.post(f"{stack.base}/api/v1/comments", json=other, headers=headers, timeout=10).status_code == 202
+
+
+def test_a_chunked_body_over_one_mebibyte_is_refused_over_http(stack: Stack, connection):
+    site = json.loads(stack.cli("sites", "add", "Chunked", "--json"))
+    headers = {"Authorization": f"Bearer {site['key']}", "Content-Type": "application/json"}
+
+    def chunks():
+        yield b'{"thread_id": "t", "body": "'
+        for _ in range(64):
+            yield b"a" * 32768
+        yield b'"}'
+
+    keys_before = connection.dbsize()
+    response = requests.post(f"{stack.base}/api/v1/comments", data=chunks(), headers=headers, timeout=30)
+    assert response.status_code == 413, response.text
+    assert connection.dbsize() == keys_before

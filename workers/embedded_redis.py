@@ -58,7 +58,8 @@ class EmbeddedRedis:
             "--logfile", str(self.data_dir / "valkey.log"),
             "--protected-mode", "yes",
         ]  # fmt: skip
-        self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL)
+        # Its own session, so a terminal's Ctrl-C does not stop it before the processes using it.
+        self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + timeout
         client = Redis.from_url(self.url, socket_connect_timeout=0.5)
         while time.monotonic() < deadline:

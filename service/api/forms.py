@@ -6,7 +6,7 @@ import json
 from typing import Any
 from urllib.parse import parse_qsl
 
-from flask import request
+from flask import current_app, request
 
 from .problems import ApiError
 
@@ -55,6 +55,19 @@ def _nest(flat: dict[str, str]) -> dict[str, Any]:
     return nested
 
 
+def read_body() -> bytes:
+    """The whole body, at most MAX_CONTENT_LENGTH bytes; 413 past it, whether sized or chunked.
+
+    Werkzeug refuses an oversized Content-Length before reading, but a chunked body is only cut at
+    the limit; one more read past the limit raises its 413 (a body of exactly the limit is refused).
+    """
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    raw = request.get_data(cache=False)
+    if request.content_length is None and len(raw) >= limit:
+        request.stream.read(1)
+    return raw
+
+
 def read_submission() -> tuple[dict[str, Any], bool]:
     """The request body as a dict shaped like CommentIn, and whether it came as a form.
 
@@ -64,7 +77,7 @@ def read_submission() -> tuple[dict[str, Any], bool]:
     is_json = mimetype in JSON_TYPES or mimetype.endswith("+json")
     if not is_json and mimetype != FORM_TYPE:
         raise _unsupported()
-    raw = request.get_data(cache=False)  # bounded by MAX_CONTENT_LENGTH: 413 past 1 MiB
+    raw = read_body()
     text = raw.decode("utf-8", errors="surrogateescape")
     if is_json:
         try:

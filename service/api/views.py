@@ -16,7 +16,7 @@ from workers.submission import Submission, submit
 
 from ..extensions import runtime
 from .auth import require_site, require_site_or_admin
-from .forms import FORM_NAMES, read_submission
+from .forms import FORM_NAMES, read_body, read_submission
 from .problems import ApiError, field_errors, invalid
 from .schemas import CommentIn
 
@@ -168,7 +168,7 @@ def put_policy(site_id: str) -> Response:
     if request.mimetype != "application/json":
         raise ApiError(415, "Unsupported media type", "Send application/json.", "unsupported-media-type")
     try:
-        policy = Policy.model_validate_json(request.get_data(cache=False))
+        policy = Policy.model_validate_json(read_body())
     except ValidationError as exc:
         raise ApiError(400, "Invalid policy", "One or more fields are invalid.", "invalid", field_errors(exc)) from exc
     runtime().sites.set_policy(site_id, policy)
