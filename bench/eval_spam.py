@@ -13,7 +13,10 @@ import argparse
 import sys
 from dataclasses import dataclass
 
-from bench.common import HELD_OUT, TRAIN_FILES, private_redis, youtube_rows
+try:
+    from bench.common import HELD_OUT, TRAIN_FILES, private_redis, youtube_rows
+except ImportError:  # run as a file: python bench/eval_spam.py
+    from common import HELD_OUT, TRAIN_FILES, private_redis, youtube_rows  # type: ignore[no-redef]
 from workers.checks import CheckContext
 from workers.checks.spam import check_spam
 from workers.models import Action, Author, Client, Comment, Status
