@@ -7,6 +7,12 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
+class ProfanityTier(StrEnum):
+    SEVERE = "severe"
+    MILD = "mild"
+    CONTEXT = "context"
+
+
 class ProfanityAction(StrEnum):
     PASS = "pass"
     CENSOR = "censor"
@@ -44,6 +50,9 @@ class Policy(BaseModel):
     )
     profanity_allowed_words: list[str] = Field(
         default_factory=list, description="Words never treated as profanity for this site."
+    )
+    profanity_tiers: dict[str, ProfanityTier] = Field(
+        default_factory=dict, description="Listed words this site moves to another tier (severe, mild, context)."
     )
     flood_seconds: int = Field(
         15,

@@ -10,7 +10,11 @@ from . import CheckContext
 
 def check_profanity(comment: Comment, policy: Policy, context: CheckContext) -> Verdict:
     """Find listed words with offsets into the (bidi-stripped) body and apply the site's tier actions."""
-    matcher = matcher_for(tuple(policy.profanity_extra_words), tuple(policy.profanity_allowed_words))
+    matcher = matcher_for(
+        tuple(policy.profanity_extra_words),
+        tuple(policy.profanity_allowed_words),
+        tuple(sorted((w, t.value) for w, t in policy.profanity_tiers.items())),
+    )
     matches = matcher.find(context.body)
     severe = [m for m in matches if m.tier is Tier.SEVERE]
     mild = [m for m in matches if m.tier is Tier.MILD]

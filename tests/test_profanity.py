@@ -1,0 +1,170 @@
+"""Profanity: the same verdicts as better-profanity (computed live), the additions, tiers and offsets."""
+
+from __future__ import annotations
+
+import csv
+import random
+
+import pytest
+from better_profanity import Profanity
+
+from tests.conftest import DATA
+from workers.profanity import Matcher, Tier, censor, default_words, matcher_for, site_words
+
+SEED = 20251129  # the fixed sample: 1,500 texts drawn with this seed
+SAMPLE_SIZE = 1500
+
+QUIRKS = [
+    "fu ck you",  # words joined across a space
+    "what the f u c k is this",  # single letters joined
+    "f u c k",  # ...but a word that starts at the last character is never joined
+    "f.u.c.k",
+    "f.u.c.k.",
+    "sh*t happens",  # * stands for a vowel
+    "sh1t",
+    "$hit",
+    "@ss",
+    '"fuck"',  # quotes are word characters, so this is not the listed word
+    "fuck's sake",
+    "FUCK",
+    "x",
+    "!f",
+    "a  b",
+    "2 girls 1 cup!",
+    "son-of-a-bitch",
+    "i love p.u.s.s.y. cats",
+    "l3i+ch",
+    "sh!+",
+    "Scunthorpe",
+    "class assess Dickens cocktail shitake",
+    "bullshit",
+    "bull shit.",
+    "he'll",
+    "hell",
+    "ｆｕｃｋ",
+    "fück",
+    "fuuuck",
+    "İstanbul is lovely",
+    "a\u200bss",
+    "",
+    "   ",
+    "ass",
+    "as s",
+    "a ss hole",
+]
+
+
+def _texts() -> list[str]:
+    texts = []
+    with open(DATA / "davidson-hate-offensive" / "labeled_data.csv", newline="", encoding="utf-8") as f:
+        texts += [row["tweet"] for row in csv.DictReader(f)]
+    for path in sorted((DATA / "youtube-spam").glob("Youtube0*.csv")):
+        with open(path, newline="", encoding="utf-8") as f:
+            texts += [row["CONTENT"] for row in csv.DictReader(f)]
+    return texts
+
+
+@pytest.fixture(scope="module")
+def reference() -> Profanity:
+    return Profanity()
+
+
+@pytest.fixture(scope="module")
+def ours() -> Matcher:
+    return Matcher(default_words(), additions=False)
+
+
+def test_same_verdict_as_better_profanity_on_a_fixed_sample(reference, ours):
+    sample = random.Random(SEED).sample(_texts(), SAMPLE_SIZE)
+    disagreements = [t for t in sample if reference.contains_profanity(t) != ours.contains(t)]
+    flagged = sum(reference.contains_profanity(t) for t in sample[:200])
+    assert flagged > 50  # the sample exercises the list, it is not all clean
+    assert disagreements == []
+
+
+@pytest.mark.parametrize("text", QUIRKS)
+def test_same_verdict_on_the_quirks(reference, ours, text):
+    assert ours.contains(text) == reference.contains_profanity(text)
+
+
+def test_same_verdict_with_a_custom_list(ours):
+    words = ["frak", "gorram", "smeg head", "zark-off", "t.o.a.d"]
+    reference, custom = Profanity(words), Matcher(words, additions=False)
+    rng = random.Random(SEED)
+    pieces = [*words, "fr ak", "fr@k", "gorr@m", "smeg", "head", "zark", "off", "t", "o", "a", "d", "the", "a"]
+    separators = [" ", "-", ".", ", ", "  ", "!"]
+    texts = [
+        "".join(rng.choice(pieces) + rng.choice(separators) for _ in range(rng.randint(1, 6))).rstrip()
+        for _ in range(3000)
+    ]
+    assert sum(reference.contains_profanity(t) for t in texts) > 300
+    assert [t for t in texts if reference.contains_profanity(t) != custom.contains(t)] == []
+
+
+def test_offsets_point_into_the_original_text():
+    m = matcher_for()
+    text = "Ünïcödé first — then sh1t, ｆｕｃｋ and f u c k, fuuuck!"
+    for match in m.find(text):
+        assert text[match.start : match.end] == match.text
+    assert [x.text for x in m.find(text)] == ["sh1t", "ｆｕｃｋ", "f u c k", "fuuuck"]
+
+
+@pytest.mark.parametrize(
+    ("text", "via"),
+    [
+        ("ｆｕｃｋ this", "fullwidth"),
+        ("𝐟𝐮𝐜𝐤 this", "fullwidth"),
+        ("fück this", "accent"),
+        ("аss", "lookalike"),  # Cyrillic а
+        ("this is f u c k", "separator"),
+        ("f-u-c-k", "separator"),
+        ("fuuuuuck", "repeat"),
+        ("shiiiiit", "repeat"),
+    ],
+)
+def test_additions_catch_evasions_the_reference_misses(reference, text, via):
+    assert not reference.contains_profanity(text)
+    matches = matcher_for().find(text)
+    assert [m.via for m in matches] == [via]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Scunthorpe",
+        "class",
+        "assess",
+        "Dickens",
+        "cocktail",
+        "shitake",
+        "good",
+        "sooo good",
+        "Mississippi",
+        "naïve café",
+    ],
+)
+def test_additions_add_no_hits_on_clean_words(text):
+    assert matcher_for().find(text) == []
+
+
+def test_tiers_default_and_site_moves():
+    default = matcher_for()
+    assert {m.word: m.tier for m in default.find("fuck damn gay")} == {
+        "fuck": Tier.SEVERE,
+        "damn": Tier.MILD,
+        "gay": Tier.CONTEXT,
+    }
+    moved = Matcher(site_words(tier_overrides={"damn": "severe", "fuck": "mild"}, allowed=["gay"]))
+    assert {m.word: m.tier for m in moved.find("fuck damn gay")} == {"fuck": Tier.MILD, "damn": Tier.SEVERE}
+
+
+def test_every_tiered_word_is_on_the_list():
+    listed = set(default_words())
+    assert set(site_words()) == listed
+
+
+def test_censor_masks_each_match_with_as_many_stars():
+    text = "What a shit day, f u c k."
+    masked = censor(text, matcher_for().find(text))
+    assert masked == "What a **** day, *******."
+    assert len(masked) == len(text)
