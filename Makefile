@@ -25,9 +25,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-## make bench: evaluations and benchmarks against ../shared/data
+## make bench: evaluations and benchmarks against ../shared/data (several minutes: better-profanity is slow)
 bench: $(STAMP)
 	$(BIN)/python bench/eval_spam.py
+	$(BIN)/python bench/bench_profanity.py
+	$(BIN)/python bench/eval_profanity.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -9,17 +9,17 @@ match carries its tier: *severe* words take the site's action, *mild* words its 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from .evasion import Evasions
 from .reference import WordIndex, scan
 from .wordlist import Tier, default_tiers, default_words
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
+    """One listed word found in a text. A tuple: long texts have thousands."""
+
     start: int
     end: int
     text: str

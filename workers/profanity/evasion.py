@@ -16,11 +16,12 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from bisect import bisect_right, insort
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from .reference import FOLD, WordIndex, matches_word, scan
+from .reference import FOLD, LOWER_BYTES, WordIndex, char_class, matches_word, scan
 from .wordlist import word_characters
 
 # Blocks with letters people use to disguise Latin ones.
@@ -36,6 +37,7 @@ _SCAN_RANGES = [
     (0x1F130, 0x1F189),  # squared and negative squared letters
 ]
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+WINDOW_MARGIN = 64  # characters read around a disguised letter: enough for a joined phrase
 
 
 @lru_cache(maxsize=1)
@@ -66,11 +68,22 @@ def normalization() -> tuple[dict[int, str], dict[int, str]]:
     return table, category
 
 
+@lru_cache(maxsize=1)
+def mapped_pattern() -> re.Pattern[str]:
+    """Runs of characters the table maps. Characters past the BMP are tested only behind a cheap
+    range check, so the scan stays fast (a class with astral ranges is tested range by range)."""
+    keys = [chr(k) for k in normalization()[0]]
+    bmp = char_class(c for c in keys if ord(c) < 0x10000)
+    astral = char_class(c for c in keys if ord(c) >= 0x10000)
+    return re.compile(f"{bmp}+|(?=[\\U00010000-\\U0010FFFF]){astral}+")
+
+
 # Three or more single letters, each alone, with one to three separators (not a line break) between.
 SPELLED_OUT = re.compile(r"\b[^\W_](?:[^\w\n]{1,3}[^\W_]\b){2,}")
 _SEP = re.compile(r"[^\w]")
-# A word with some letter three or more times in a row.
-STRETCHED = re.compile(r"\b\w*?([^\W\d_])\1\1\w*")
+# A letter three times in a row, found in the text as bytes (one byte a character, see Words):
+# much faster than a Unicode pattern, and only ASCII letters are stretched in practice.
+TRIPLE = re.compile(rb"([a-z])\1\1")
 RUNS = re.compile(r"(.)\1*")
 
 
@@ -93,6 +106,7 @@ class Evasions:
     def __init__(self, index: WordIndex) -> None:
         self.index = index
         self.table, self.category = normalization()
+        self.mapped = mapped_pattern()
         self.by_skeleton: dict[str, list[str]] = {}
         for word in index.words:
             self.by_skeleton.setdefault(_skeleton(word.translate(FOLD))[0], []).append(word)
@@ -100,9 +114,13 @@ class Evasions:
     def find(self, text: str, taken: list[tuple[int, int]]) -> list[ExtraHit]:
         """Hits the reference misses in `text`, not overlapping the spans already `taken`."""
         hits: list[ExtraHit] = []
-        shadow = text if text.isascii() else text.translate(self.table)
-        if shadow != text:
-            hits.extend(self._disguised(text, shadow, taken))
+        shadow = text
+        windows = [] if text.isascii() else self._windows(text)
+        for start, end in windows:
+            window = text[start:end].translate(self.table)
+            shadow = shadow[:start] + window + shadow[end:]  # one character for one: offsets hold
+        if windows:
+            hits.extend(self._disguised(text, shadow, taken, windows))
         for m in SPELLED_OUT.finditer(shadow):
             letters = _SEP.sub("", m.group()).lower()
             word = self.index.lookup(letters)
@@ -111,21 +129,37 @@ class Evasions:
         hits.extend(self._stretched(shadow))
         return _without_overlaps(hits, taken)
 
-    def _disguised(self, text: str, shadow: str, taken: list[tuple[int, int]]) -> list[ExtraHit]:
+    def _windows(self, text: str) -> list[tuple[int, int]]:
+        """Stretches of text around characters the table maps, widened to whole words, merged."""
+        windows: list[tuple[int, int]] = []
+        for m in self.mapped.finditer(text):
+            start = max(0, m.start() - WINDOW_MARGIN)
+            end = min(len(text), m.end() + WINDOW_MARGIN)
+            start = max(0, text.rfind(" ", 0, start))
+            end = text.find(" ", end) if text.find(" ", end) != -1 else len(text)
+            if windows and start <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], end)
+            else:
+                windows.append((start, end))
+        return windows
+
+    def _disguised(
+        self, text: str, shadow: str, taken: list[tuple[int, int]], windows: list[tuple[int, int]]
+    ) -> list[ExtraHit]:
         """Words the reference finds once look-alike, fullwidth and accented letters are read as ASCII.
 
         A hit there that overlaps one found in the original text (the shadow can join words the
         original kept apart) is scanned again on the part the original hit does not cover.
         """
         hits = []
-        pending = [(0, h) for h in scan(self.index, shadow)]
+        pending = [(start, h) for start, end in windows for h in scan(self.index, shadow[start:end])]
         while pending:
             offset, h = pending.pop()
             start, end = h.start + offset, h.end + offset
             changed = {self.category[ord(c)] for c in text[start:end] if ord(c) in self.category}
             if not changed:
                 continue  # the reference finds it in the original text
-            overlapping = [(s, e) for s, e in taken if s < end and e > start]
+            overlapping = _overlapping(taken, start, end)
             if not overlapping:
                 via = next(c for c in ("lookalike", "fullwidth", "accent") if c in changed)
                 hits.append(ExtraHit(start, end, h.word, via))
@@ -139,8 +173,16 @@ class Evasions:
 
     def _stretched(self, shadow: str) -> list[ExtraHit]:
         hits = []
-        for m in STRETCHED.finditer(shadow):
-            token = m.group().lower()
+        lowered = shadow.encode("latin-1", errors="commentgate-words").translate(LOWER_BYTES)
+        done = -1
+        for m in TRIPLE.finditer(lowered):
+            if m.start() < done:
+                continue  # another run in a word already looked at
+            start = lowered.rfind(b" ", 0, m.start()) + 1
+            end = lowered.find(b" ", m.end())
+            end = len(lowered) if end == -1 else end
+            done = end
+            token = shadow[start:end].lower()
             skeleton, runs = _skeleton(token.translate(FOLD))
             letters = _skeleton(token)[0]
             # Prefer the listed word spelled with the token's own letters ("fuck" over "fvck").
@@ -151,7 +193,7 @@ class Evasions:
                 if all(r == w or (r > w and r >= 3) for r, w in zip(runs, word_runs, strict=True)):
                     stretched = "".join(ch * r for ch, r in zip(_letters(word, word_runs), runs, strict=True))
                     if matches_word(token, stretched):
-                        hits.append(ExtraHit(m.start(), m.end(), word, "repeat"))
+                        hits.append(ExtraHit(start, end, word, "repeat"))
                         break
         return hits
 
@@ -165,13 +207,27 @@ def _letters(word: str, runs: list[int]) -> list[str]:
     return letters
 
 
+def _overlapping(spans: list[tuple[int, int]], start: int, end: int) -> list[tuple[int, int]]:
+    """The spans of a sorted list of disjoint spans that overlap [start, end)."""
+    i = bisect_right(spans, (start, start))
+    if i and spans[i - 1][1] > start:
+        i -= 1
+    found = []
+    while i < len(spans) and spans[i][0] < end:
+        if spans[i][1] > start:
+            found.append(spans[i])
+        i += 1
+    return found
+
+
 def _without_overlaps(hits: list[ExtraHit], taken: list[tuple[int, int]]) -> list[ExtraHit]:
+    """Keep hits, earliest and longest first, that overlap neither `taken` nor each other."""
     kept: list[ExtraHit] = []
-    spans = list(taken)
+    spans = sorted(taken)
     for h in sorted(hits, key=lambda h: (h.start, -(h.end - h.start))):
-        if all(h.end <= s or h.start >= e for s, e in spans):
+        if not _overlapping(spans, h.start, h.end):
             kept.append(h)
-            spans.append((h.start, h.end))
+            insort(spans, (h.start, h.end))
     return kept
 
 

@@ -20,12 +20,13 @@ Quirks kept on purpose, because they decide the reference's verdict:
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import accumulate, compress
 from operator import add
-from typing import Any
+from typing import Any, NamedTuple
 
 from .wordlist import CHARS_MAPPING, word_characters
 
@@ -58,7 +59,7 @@ def _fold_table() -> dict[int, str]:
 FOLD = _fold_table()
 
 
-def _char_class(chars: Iterable[str]) -> str:
+def char_class(chars: Iterable[str]) -> str:
     """A regex character class for a set of characters, as ranges."""
     points = sorted(ord(c) for c in chars)
     parts, start, prev = [], points[0], points[0]
@@ -71,14 +72,13 @@ def _char_class(chars: Iterable[str]) -> str:
     return "[" + "".join(parts) + "]"
 
 
-_WORD_CLASS = _char_class(word_characters())
+_WORD_CLASS = char_class(word_characters())
 TOKEN = re.compile(_WORD_CLASS + "+")
 _ASCII_TOKEN = re.compile(r"[A-Za-z0-9@$*\"']+")  # the same words, for text that is all ASCII
 
 
-@dataclass(frozen=True)
-class Hit:
-    """A listed word found at token span [first, last] (inclusive), as text offsets [start, end)."""
+class Hit(NamedTuple):
+    """A listed word found at text offsets [start, end). A tuple: thousands are made per long text."""
 
     start: int
     end: int
@@ -126,6 +126,7 @@ class WordIndex:
             frozenset(encoded[k] for k in starts if k in encoded),
         )
         self.max_joined = max([1] + [sum(c not in allowed for c in w) for w in self.words])
+        self.ascii_only = all(w.isascii() for w in self.words)
         self._memo: dict[str, str | None] = {}
 
     def lookup(self, candidate: str | bytes) -> str | None:
@@ -142,19 +143,38 @@ class WordIndex:
         return found
 
 
-def _ascii_tables() -> tuple[bytes, bytes]:
-    """bytes.translate tables: word characters lower-cased (and folded); every other byte a space."""
+OTHER_LETTER = 0x80  # a word character outside ASCII: part of a word, never of a listed ASCII word
+
+
+def _byte_tables() -> tuple[bytes, bytes]:
+    """bytes.translate tables over Latin-1: ASCII word characters lower-cased (and folded), other
+    word characters OTHER_LETTER, every other byte a space."""
     allowed = word_characters()
     lower, fold = bytearray(b" " * 256), bytearray(b" " * 256)
-    for b in range(128):
+    for b in range(256):
         c = chr(b)
-        if c in allowed:
+        if c not in allowed:
+            continue
+        if b < 128:
             lower[b] = ord(c.lower())
             fold[b] = ord(c.lower().translate(FOLD))
+        else:
+            lower[b] = fold[b] = OTHER_LETTER
     return bytes(lower), bytes(fold)
 
 
-_LOWER_BYTES, _FOLD_BYTES = _ascii_tables()
+LOWER_BYTES, _FOLD_BYTES = _byte_tables()
+
+
+def _beyond_latin1(error: UnicodeError) -> tuple[str, int]:
+    """Encoding error handler: a character past Latin-1 becomes OTHER_LETTER or a space, one for one."""
+    assert isinstance(error, UnicodeEncodeError)
+    allowed = word_characters()
+    run = error.object[error.start : error.end]
+    return "".join(chr(OTHER_LETTER) if c in allowed else " " for c in run), error.end
+
+
+codecs.register_error("commentgate-words", _beyond_latin1)
 
 
 class Words:
@@ -164,14 +184,16 @@ class Words:
     space and folds the rest, and `split` cuts it. Offsets are computed only when something is found.
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, ascii_words: bool = True) -> None:
         self.text = text
-        self.is_ascii = text.isascii()
+        # With a list of ASCII words, a word with any other letter can never match: such letters
+        # become one placeholder byte and the whole text takes the bytes path, one byte a character.
+        self.is_ascii = text.isascii() or ascii_words
         if self.is_ascii:
-            raw = text.encode("ascii")
+            raw = text.encode("latin-1", errors="commentgate-words")
             self._parts = raw.translate(_FOLD_BYTES).split(b" ")
             self.folded: list[Any] = list(filter(None, self._parts))
-            self.lowered: list[Any] = raw.translate(_LOWER_BYTES).split()
+            self.lowered: list[Any] = raw.translate(LOWER_BYTES).split()
         else:
             self._spans = [m.span() for m in TOKEN.finditer(text)]
             self.lowered = [text[a:b].lower() for a, b in self._spans]
@@ -182,19 +204,33 @@ class Words:
         """Offsets of word k in the text."""
         if not self.is_ascii:
             return self._spans[k]
+        start = self.starts()[k]
+        return start, start + len(self.folded[k])
+
+    def hits(self, found: list[tuple[int, int, str]]) -> list[Hit]:
+        """Hits with text offsets, from (first word, last word, listed word)."""
+        if not found:
+            return []
+        if not self.is_ascii:
+            spans = self._spans
+            return [Hit(spans[i][0], spans[j][1], w) for i, j, w in found]
+        starts, folded = self.starts(), self.folded
+        return [Hit(starts[i], starts[j] + len(folded[j]), w) for i, j, w in found]
+
+    def starts(self) -> list[int]:
+        """Where each word starts (ASCII text)."""
         if self._starts is None:
             # Each part is followed by one separator byte: a part's offset is the length of the parts
             # before it plus their number. Computed once, in C, for the first hit.
             ends = list(accumulate(map(len, self._parts), initial=0))
             where = list(compress(range(len(self._parts)), self._parts))
             self._starts = list(map(add, map(ends.__getitem__, where), where))
-        start = self._starts[k]
-        return start, start + len(self.folded[k])
+        return self._starts
 
 
 def scan(index: WordIndex, text: str) -> list[Hit]:
     """Every listed word as the reference finds it, in order, with offsets into `text`."""
-    words = Words(text)
+    words = Words(text, index.ascii_only)
     lowered, folded, is_ascii = words.lowered, words.folded, words.is_ascii
     n = len(folded)
     if n == 0:
@@ -216,24 +252,22 @@ def scan(index: WordIndex, text: str) -> list[Hit]:
     if n == 1 and last_is_lone_tail:
         return []  # its first word character is its last: never profane
     last_join_start = (n - 2 if last_is_lone_tail else n - 1) - 1  # a join needs a partner after it
-    hits: list[Hit] = []
+    found: list[tuple[int, int, str]] = []  # first word, last word, listed word
     resume = 0  # after a joined hit, the words it spans are not looked at again
+    max_joined, by_fold, starts, lookup = index.max_joined, keys.by_fold, keys.separated_starts, index.lookup
     for i in sorted(candidates):
         if i < resume:
             continue
         f = folded[i]
-        if i <= last_join_start and (i in joins or f in keys.separated_starts):
-            last_partner = min(i + index.max_joined, last_join_start + 1)
-            joined = _join(index, keys, text, lowered, folded, i, last_partner, span_of)
+        if i <= last_join_start and (i in joins or f in starts):
+            joined = _join(index, keys, text, lowered, folded, i, min(i + max_joined, last_join_start + 1), span_of)
             if joined is not None:
-                last, word = joined
-                hits.append(Hit(span_of(i)[0], span_of(last)[1], word))
-                resume = last + 1
+                found.append((i, *joined))
+                resume = joined[0] + 1
                 continue
-        if f in keys.by_fold and (alone := index.lookup(lowered[i])) is not None:
-            start, end = span_of(i)
-            hits.append(Hit(start, end, alone))
-    return hits
+        if f in by_fold and (alone := lookup(lowered[i])) is not None:
+            found.append((i, i, alone))
+    return words.hits(found)
 
 
 def _join(

@@ -1,0 +1,130 @@
+"""Profanity benchmark: agreement with better-profanity on every text of both sets, and speed.
+
+    python bench/bench_profanity.py
+
+Agreement: better-profanity's `contains_profanity` against our matcher with additions off, on every
+Davidson tweet and YouTube comment (HTML decoded, as the service receives text), across processes.
+Then, with additions on, the texts where an addition found what the reference did not, by kind.
+Speed: better-profanity and ours alternate in the same process, so the ratio holds on a busy machine.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+
+try:
+    from bench.profanity_data import davidson, reference_verdicts, youtube
+except ImportError:  # run as a file
+    from profanity_data import davidson, reference_verdicts, youtube  # type: ignore[no-redef]
+
+from workers.profanity import Matcher, default_words, matcher_for
+
+
+def agreement() -> None:
+    texts = [t for t, _ in davidson()] + [t for _, t, _ in youtube()]
+    started = time.perf_counter()
+    reference = reference_verdicts(texts)
+    ours = Matcher(default_words(), additions=False)
+    disagree = [t for t in texts if ours.contains(t) != reference[t]]
+    print(f"agreement with better-profanity (additions off), {len(texts)} texts (Davidson + YouTube):")
+    print(f"  agree on {len(texts) - len(disagree)} of {len(texts)}; disagree on {len(disagree)}")
+    for t in disagree[:10]:
+        print(f"    differs: {t[:100]!r}")
+    print(f"  (better-profanity's verdicts: {time.perf_counter() - started:.0f} s, cached in var/bench)")
+    added = matcher_for()
+    kinds: Counter[str] = Counter()
+    examples: dict[str, str] = {}
+    for t in texts:
+        extra = [m for m in added.find(t) if m.via != "reference"]
+        for kind in {m.via for m in extra}:
+            kinds[kind] += 1
+            examples.setdefault(kind, f"{extra[0].text!r} in {t[:60]!r}")
+    print("  with additions on, texts with extra hits, by kind:")
+    for kind, n in kinds.most_common():
+        print(f"    {kind:<10} {n:5}   e.g. {examples[kind]}")
+
+
+def _alternate(
+    reference: Callable[[], object], ours: Callable[[], object], rounds: int, loops: int
+) -> tuple[float, float]:
+    """Median time of each, measured in alternating rounds so both see the same machine."""
+    ref_times, our_times = [], []
+    for _ in range(rounds):
+        t = time.perf_counter()
+        reference()
+        ref_times.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        for _ in range(loops):
+            ours()
+        our_times.append((time.perf_counter() - t) / loops)
+    return statistics.median(ref_times), statistics.median(our_times)
+
+
+def speed() -> None:
+    from better_profanity import Profanity
+
+    reference = Profanity()
+    plain = Matcher(default_words(), additions=False)
+    full = matcher_for()
+    tweets = sorted((t for t, _ in davidson()), key=len)
+    median = tweets[len(tweets) // 2]
+    print("\nspeed (median of alternating rounds; this machine is shared, so read the ratios):")
+    print(f"  median Davidson text, {len(median)} characters:")
+    for label, ours in (
+        ("verdict, additions off", lambda: plain.contains(median)),
+        ("matches with offsets, tiers, additions", lambda: full.find(median)),
+    ):
+        r, o = _alternate(lambda: reference.contains_profanity(median), ours, 15, 300)
+        print(f"    better-profanity {r * 1e3:6.2f} ms   ours, {label:<40} {o * 1e6:6.1f} us  {r / o:6.0f}x")
+
+    for label, big in (
+        ("tweets as they come (emoji, entities decoded)", _long(tweets, ascii_only=False)),
+        ("ASCII only", _long(tweets, ascii_only=True)),
+    ):
+        t = time.perf_counter()
+        reference.contains_profanity(big)
+        r = time.perf_counter() - t
+        print(f"  a {len(big):,}-character comment of Davidson tweets, {label}, {len(full.find(big))} matches:")
+        print(f"    better-profanity {r:6.2f} s (one run)")
+        for name, matcher in (("reference matches with offsets", plain), ("with additions and tiers", full)):
+            ours = min(_time(lambda m=matcher, b=big: m.find(b)) for _ in range(9))
+            print(f"    ours, {name:<32} {ours * 1e3:6.2f} ms  {r / ours:6.0f}x")
+    calibration = min(_time(lambda: sum(range(100_000))) for _ in range(9))
+    print(f"  (this machine now: sum(range(100_000)) takes {calibration * 1e3:.2f} ms)")
+
+    code = "import time; t=time.perf_counter(); from workers.profanity import matcher_for; matcher_for(); "
+    code += "print(time.perf_counter()-t)"
+    cold = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    warm = min(_time(lambda: Matcher(full.tiers)) for _ in range(5))
+    print(
+        f"  compile: {float(cold) * 1e3:.0f} ms in a new process (list, tiers, confusables table, index); "
+        f"{warm * 1e3:.0f} ms for another site's policy"
+    )
+
+
+def _long(tweets: list[str], ascii_only: bool, size: int = 60_000) -> str:
+    parts, total = [], 0
+    for t in tweets[:: max(1, len(tweets) // 2000)]:
+        if ascii_only:
+            t = t.encode("ascii", "ignore").decode()
+        parts.append(t)
+        total += len(t) + 1
+        if total >= size:
+            break
+    return "\n".join(parts)[:size]
+
+
+def _time(f: Callable[[], object]) -> float:
+    t = time.perf_counter()
+    f()
+    return time.perf_counter() - t
+
+
+if __name__ == "__main__":
+    agreement()
+    speed()
