@@ -51,6 +51,12 @@ QUIRKS = [
     "ass",
     "as s",
     "a ss hole",
+    "⭐️bitch",  # U+FE0F is a word character to the reference: this is not the listed word
+    "one person ☝️fuck having",
+    "naïve fuck",
+    "µfuck",
+    "x \x80fuck",  # a C1 control is a separator
+    "😀 fuck 😀",
 ]
 
 

@@ -143,7 +143,9 @@ class WordIndex:
         return found
 
 
-OTHER_LETTER = 0x80  # a word character outside ASCII: part of a word, never of a listed ASCII word
+# A word character outside ASCII: part of a word, never of a listed ASCII word. It is µ, itself a
+# word character in Latin-1, so a real µ and a stand-in for another letter read the same.
+OTHER_LETTER = 0xB5
 
 
 def _byte_tables() -> tuple[bytes, bytes]:
