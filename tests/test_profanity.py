@@ -174,3 +174,36 @@ def test_censor_masks_each_match_with_as_many_stars():
     masked = censor(text, matcher_for().find(text))
     assert masked == "What a **** day, *******."
     assert len(masked) == len(text)
+
+
+def test_same_verdict_on_generated_texts_with_leetspeak_separators_and_unicode(reference, ours):
+    """Listed words cut, disguised and glued to quotes, emoji, variation selectors and accents."""
+    rng = random.Random(SEED)
+    words = list(default_words())
+    leet = {"a": "@4*", "i": "1l*", "o": "0@*", "u": "v*", "e": "3*", "s": "$5", "t": "7", "l": "1"}
+    glue = ['"', "'", "*", "\ufe0f", "é", "İ", "µ", "😀", "\u0301", "ｆ", "\x80", "\u00a0", "—"]
+    separators = [" ", "  ", ".", "-", "_", ",", "!", "\n", "\t", "…", "\u200b", "+"]
+
+    def disguise(word: str) -> str:
+        roll = rng.random()
+        if roll < 0.3:
+            return "".join(rng.choice(leet.get(c, c)) if rng.random() < 0.3 else c for c in word)
+        if roll < 0.5:
+            k = rng.randint(1, max(1, len(word) - 1))
+            return word[:k] + rng.choice(separators) + word[k:]
+        if roll < 0.7:
+            k = rng.randint(0, len(word))
+            return word[:k] + rng.choice(glue) + word[k:]
+        return word.upper() if roll < 0.8 else word
+
+    texts = []
+    for _ in range(2000):
+        parts = [
+            (disguise(rng.choice(words)) if rng.random() < 0.5 else rng.choice(["the", "a", "x", "ok", "as", "i"]))
+            + rng.choice(separators)
+            for _ in range(rng.randint(1, 6))
+        ]
+        text = "".join(parts)
+        texts.append(text.rstrip() if rng.random() < 0.5 else text)
+    assert sum(reference.contains_profanity(t) for t in texts) > 500
+    assert [t for t in texts if reference.contains_profanity(t) != ours.contains(t)] == []

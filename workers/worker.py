@@ -10,6 +10,7 @@ from rq import Worker
 
 from .config import Settings
 from .moderation import sweep_lost
+from .profanity import matcher_for
 from .queues import ALL_QUEUES
 from .runtime import Runtime, use_runtime
 
@@ -48,6 +49,7 @@ def run_worker(settings: Settings, burst: bool = False) -> bool:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     connection = Redis.from_url(settings.redis_url)
     rt = Runtime(connection, settings)
+    matcher_for()  # compile the default word list once, before the work horses fork
     use_runtime(rt)
     stop = threading.Event()
     sweeper = threading.Thread(target=sweep_forever, args=(rt, stop), name="sweeper", daemon=True)
