@@ -18,17 +18,17 @@ from collections import Counter
 from collections.abc import Callable
 
 try:
-    from bench.profanity_data import davidson, reference_verdicts, youtube
+    from bench import profanity_data as data
 except ImportError:  # run as a file
-    from profanity_data import davidson, reference_verdicts, youtube  # type: ignore[no-redef]
+    import profanity_data as data  # type: ignore[no-redef]
 
 from workers.profanity import Matcher, default_words, matcher_for
 
 
 def agreement() -> None:
-    texts = [t for t, _ in davidson()] + [t for _, t, _ in youtube()]
+    texts = [t for t, _ in data.davidson()] + [t for _, t, _ in data.youtube()]
     started = time.perf_counter()
-    reference = reference_verdicts(texts)
+    reference = data.reference_verdicts(texts)
     ours = Matcher(default_words(), additions=False)
     disagree = [t for t in texts if ours.contains(t) != reference[t]]
     print(f"agreement with better-profanity (additions off), {len(texts)} texts (Davidson + YouTube):")
@@ -71,7 +71,7 @@ def speed() -> None:
     reference = Profanity()
     plain = Matcher(default_words(), additions=False)
     full = matcher_for()
-    tweets = sorted((t for t, _ in davidson()), key=len)
+    tweets = sorted((t for t, _ in data.davidson()), key=len)
     median = tweets[len(tweets) // 2]
     print("\nspeed (median of alternating rounds; this machine is shared, so read the ratios):")
     print(f"  median Davidson text, {len(median)} characters:")

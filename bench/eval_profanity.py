@@ -19,23 +19,9 @@ from __future__ import annotations
 import time
 
 try:
-    from bench.profanity_data import (
-        RatedPost,
-        davidson,
-        reference_verdicts,
-        toxic_spans_profane,
-        wiki_not_toxic,
-        youtube,
-    )
+    from bench import profanity_data as data
 except ImportError:  # run as a file
-    from profanity_data import (  # type: ignore[no-redef]
-        RatedPost,
-        davidson,
-        reference_verdicts,
-        toxic_spans_profane,
-        wiki_not_toxic,
-        youtube,
-    )
+    import profanity_data as data  # type: ignore[no-redef]
 
 from workers.profanity import Matcher, Tier, matcher_for
 
@@ -48,9 +34,9 @@ def _word_span(text: str, start: int, end: int) -> str:
     return text[start:end]
 
 
-def spans_row(label: str, posts: list[RatedPost], ours: Matcher) -> str:
+def spans_row(label: str, posts: list[data.RatedPost], ours: Matcher) -> str:
     span_texts = [_word_span(p.text, s, e) for p in posts for s, e in p.spans]
-    reference = reference_verdicts(span_texts)
+    reference = data.reference_verdicts(span_texts)
     ref_hits = sum(reference[t] for t in span_texts)
     our_hits = sum(bool(ours.find(t)) for t in span_texts)
     in_post, inside, total = 0, 0, 0
@@ -67,7 +53,7 @@ def spans_row(label: str, posts: list[RatedPost], ours: Matcher) -> str:
 
 
 def rate_row(label: str, texts: list[str], ours: Matcher, held_only: bool) -> str:
-    reference = reference_verdicts(texts)
+    reference = data.reference_verdicts(texts)
     ref = sum(reference[t] for t in texts) / len(texts)
     if held_only:
         flagged = sum(any(m.tier is Tier.SEVERE for m in ours.find(t)) for t in texts)
@@ -78,10 +64,10 @@ def rate_row(label: str, texts: list[str], ours: Matcher, held_only: bool) -> st
 
 def main() -> None:
     ours = matcher_for()
-    posts = toxic_spans_profane()
-    tweets = davidson()
-    ham = [t for _, t, spam in youtube() if not spam]
-    wiki = wiki_not_toxic()
+    posts = data.toxic_spans_profane()
+    tweets = data.davidson()
+    ham = [t for _, t, spam in data.youtube() if not spam]
+    wiki = data.wiki_not_toxic()
     print(f"{'':<44} {'better-':>7} {'ours':>7}")
     print(f"{'':<44} {'profan.':>7}")
     print("detection recall (any tier)")

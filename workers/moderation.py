@@ -7,6 +7,8 @@ import time
 import unicodedata
 
 from redis.client import Pipeline
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 
 from .checks import CheckContext
 from .checks.authors import ban_keys
@@ -128,9 +130,6 @@ def hold_after_failure(rt: Runtime, comment_id: str, error: str) -> bool:
 
 def sweep_lost(rt: Runtime, now: float | None = None) -> list[str]:
     """Queue again the comments left `queued` longer than `sweep_after` whose job is gone or dead."""
-    from rq.exceptions import NoSuchJobError
-    from rq.job import Job, JobStatus
-
     cutoff = (now or time.time()) - rt.settings.sweep_after
     requeued = []
     for comment_id in rt.comments.queued_before(cutoff):

@@ -131,7 +131,8 @@ class SpamModel:
         spam_counts = _counts(distinct, results[3]) if distinct else {}
         ham_counts = _counts(distinct, results[4]) if distinct else {}
         vocabulary = max(int(results[1]), int(results[2]))
-        kept = [t for t in tokens if t in set(distinct)]
+        scored = set(distinct)
+        kept = [t for t in tokens if t in scored]
         probability, drivers = naive_bayes(kept, spam_counts, ham_counts, docs, totals, vocabulary)
         return SpamScore(probability=probability, trained=docs, drivers=drivers)
 

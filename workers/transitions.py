@@ -12,7 +12,7 @@ from redis.exceptions import WatchError
 from .exceptions import UnknownComment
 from .models import Comment, Status
 from .runtime import Runtime
-from .store import Event, comment_from_hash, decode_hash, new_event_id
+from .store import Event, comment_from_hash, decode, decode_hash, new_event_id
 
 # The event a site receives for each change: the pipeline's own decisions, then a moderator's.
 PIPELINE_EVENTS = {
@@ -72,7 +72,7 @@ def apply_transition(
                         "reasons": list(reasons),
                     },
                 )
-                webhook_url = rt.sites.get(comment.site_id).webhook_url
+                webhook_url = decode(rt.connection.hget(rt.keys.site(comment.site_id), "webhook_url"))
                 if webhook_url:
                     rt.queues.enqueue_delivery(event.id, pipeline=pipe)  # first: RQ opens the MULTI
                     pipe.hset(

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from .reference import FOLD, LOWER_BYTES, WordIndex, char_class, matches_word, scan
+from .reference import FOLD, LOWER_BYTES, WordIndex, char_class, matches_word, one_byte_per_character, scan
 from .wordlist import word_characters
 
 # Blocks with letters people use to disguise Latin ones.
@@ -173,7 +173,7 @@ class Evasions:
 
     def _stretched(self, shadow: str) -> list[ExtraHit]:
         hits = []
-        lowered = shadow.encode("latin-1", errors="commentgate-words").translate(LOWER_BYTES)
+        lowered = one_byte_per_character(shadow).translate(LOWER_BYTES)
         done = -1
         for m in TRIPLE.finditer(lowered):
             if m.start() < done:

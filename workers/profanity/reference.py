@@ -168,15 +168,30 @@ def _byte_tables() -> tuple[bytes, bytes]:
 LOWER_BYTES, _FOLD_BYTES = _byte_tables()
 
 
+_STAND_IN = {ord(c): chr(OTHER_LETTER) for c in word_characters() if ord(c) > 0xFF}
+_NOT_STAND_IN = re.compile(f"[^{chr(OTHER_LETTER)}]")
+
+
 def _beyond_latin1(error: UnicodeError) -> tuple[str, int]:
-    """Encoding error handler: a character past Latin-1 becomes OTHER_LETTER or a space, one for one."""
+    """Encoding error handler: a character past Latin-1 becomes OTHER_LETTER or a space, one for one
+    (a translate and a substitution, both in C)."""
     assert isinstance(error, UnicodeEncodeError)
-    allowed = word_characters()
-    run = error.object[error.start : error.end]
-    return "".join(chr(OTHER_LETTER) if c in allowed else " " for c in run), error.end
+    run = error.object[error.start : error.end].translate(_STAND_IN)
+    return _NOT_STAND_IN.sub(" ", run), error.end
 
 
 codecs.register_error("commentgate-words", _beyond_latin1)
+
+
+def one_byte_per_character(text: str) -> bytes:
+    """Latin-1 bytes of the text, other word characters as OTHER_LETTER and the rest as spaces.
+
+    The error handler runs once per run of characters past Latin-1: cheap for English with a few
+    emoji, slow for a whole comment in another script, which is translated in one pass first.
+    """
+    if len(text.encode("utf-8")) - len(text) > len(text) // 8:
+        text = text.translate(_STAND_IN)
+    return text.encode("latin-1", errors="commentgate-words")
 
 
 class Words:
@@ -192,7 +207,7 @@ class Words:
         # become one placeholder byte and the whole text takes the bytes path, one byte a character.
         self.is_ascii = text.isascii() or ascii_words
         if self.is_ascii:
-            raw = text.encode("latin-1", errors="commentgate-words")
+            raw = one_byte_per_character(text)
             self._parts = raw.translate(_FOLD_BYTES).split(b" ")
             self.folded: list[Any] = list(filter(None, self._parts))
             self.lowered: list[Any] = raw.translate(LOWER_BYTES).split()
