@@ -36,12 +36,12 @@ class Stack:
         gunicorn = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers", "2"]
         self.processes.append(subprocess.Popen([*gunicorn, "service:create_app()"], env=self.env, cwd=ROOT))
         self.processes.append(subprocess.Popen([sys.executable, "-m", "service", "worker"], env=self.env, cwd=ROOT))
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                if requests.get(f"{self.base}/readyz", timeout=1).status_code == 200:
+                if requests.get(f"{self.base}/readyz", timeout=2).status_code == 200:
                     return
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or booting slowly
                 time.sleep(0.2)
         raise RuntimeError("web server did not come up")
 
@@ -60,8 +60,8 @@ class Stack:
 @pytest.fixture
 def stack(redis_url: str, connection) -> Iterator[Stack]:
     s = Stack(redis_url)
-    s.start()
     try:
+        s.start()  # inside the try: a stack that fails to come up is still stopped
         yield s
     finally:
         s.stop()
