@@ -99,6 +99,7 @@ class Keys:
     by_fold: frozenset[Any]  # folds of listed words
     joinable: frozenset[Any]  # folds of listed words and of their prefixes
     separated_starts: frozenset[Any]  # folds of the first word of listed words with separators
+    separated_letters: frozenset[Any]  # their words run together, and its prefixes
 
 
 class WordIndex:
@@ -114,17 +115,17 @@ class WordIndex:
         prefixes = {f[:i] for f in self.by_fold for i in range(1, len(f))}
         # Words with separators inside ("2 girls 1 cup", "f.u.c.k") can only match a joined span
         # with its separators; these are the folds of their first words.
-        starts = {
-            m.group() for w in self.words if any(c not in allowed for c in w) if (m := TOKEN.match(w.translate(FOLD)))
-        }
-        self.keys = Keys(frozenset(self.by_fold), frozenset(prefixes | self.by_fold.keys()), frozenset(starts))
-        ascii_only = [k for k in (self.keys.joinable | starts) if k.isascii()]
-        encoded = {k: k.encode() for k in ascii_only}
-        self.ascii_keys = Keys(
-            frozenset(encoded[k] for k in self.by_fold if k in encoded),
-            frozenset(encoded[k] for k in self.keys.joinable if k in encoded),
-            frozenset(encoded[k] for k in starts if k in encoded),
+        separated = [TOKEN.findall(w.translate(FOLD)) for w in self.words if any(c not in allowed for c in w)]
+        starts = {parts[0] for parts in separated if parts}
+        letters = {"".join(parts)[:i] for parts in separated for i in range(1, len("".join(parts)) + 1)}
+        self.keys = Keys(
+            frozenset(self.by_fold), frozenset(prefixes | self.by_fold.keys()), frozenset(starts), frozenset(letters)
         )
+
+        def ascii_of(keys: Iterable[str]) -> frozenset[bytes]:
+            return frozenset(k.encode() for k in keys if k.isascii())
+
+        self.ascii_keys = Keys(*(ascii_of(k) for k in (self.keys.by_fold, self.keys.joinable, starts, letters)))
         self.max_joined = max([1] + [sum(c not in allowed for c in w) for w in self.words])
         self.ascii_only = all(w.isascii() for w in self.words)
         self._memo: dict[str, str | None] = {}
@@ -301,6 +302,7 @@ def _join(
     plain_l, plain_f = lowered[i], folded[i]
     plain_alive = True
     spaced_alive = plain_f in keys.separated_starts
+    letters_f = plain_f  # the words run together: a spaced join can only match if these could
     for j in range(i + 1, last_partner + 1):
         if plain_alive:
             plain_l += lowered[j]
@@ -308,6 +310,9 @@ def _join(
             if plain_f in keys.by_fold and (word := index.lookup(plain_l)):
                 return j, word
             plain_alive = plain_f in keys.joinable
+        if spaced_alive:
+            letters_f += folded[j]
+            spaced_alive = letters_f in keys.separated_letters
         if spaced_alive:
             spaced = text[span_of(i)[0] : span_of(j)[1]].lower()
             spaced_f = spaced.translate(FOLD)
