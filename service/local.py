@@ -1,0 +1,98 @@
+"""`commentgate run` (what `make run` starts): a private Redis, the web server and a worker, stopped together."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+from redis import Redis
+
+from workers.config import Settings
+from workers.embedded_redis import EmbeddedRedis
+from workers.runtime import Runtime
+
+REDIS_URL_FILE = "redis.url"
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a file only its owner can read (mode 0600)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    os.chmod(path, 0o600)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _demo_site(rt: Runtime, data_dir: Path, api_url: str) -> dict[str, str]:
+    """Create the demo site on first start; keep it (and its key) across restarts."""
+    path = data_dir / "demo-site.json"
+    if path.exists():
+        demo: dict[str, str] = json.loads(path.read_text())
+        if rt.sites.exists(demo["site_id"]):
+            return demo
+    new = rt.sites.create("demo")
+    demo = {"site_id": new.site_id, "key": new.key, "api": api_url}
+    write_private(path, json.dumps(demo, indent=2) + "\n")
+    return demo
+
+
+def run_everything(host: str, port: int) -> None:
+    """Everything on one machine: Redis (embedded unless REDIS_URL), the web server and a worker."""
+    settings = Settings.from_env()
+    data_dir = Path(settings.data_dir).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    token_file = data_dir / "admin-token"
+    if not token_file.exists():
+        write_private(token_file, secrets.token_urlsafe(32) + "\n")
+    env = dict(os.environ)
+    env.setdefault("COMMENTGATE_ADMIN_TOKEN", token_file.read_text().strip())
+
+    redis_server = None
+    if not settings.redis_url:
+        redis_server = EmbeddedRedis(data_dir / "redis")
+        redis_server.start()
+        env["REDIS_URL"] = redis_server.url
+        (data_dir / REDIS_URL_FILE).write_text(redis_server.url + "\n")
+    children: list[subprocess.Popen[bytes]] = []
+    for signum in (signal.SIGINT, signal.SIGTERM):  # stop the children on `kill` as on Ctrl-C
+        signal.signal(signum, _interrupt)
+    try:
+        rt = Runtime(Redis.from_url(env["REDIS_URL"]), Settings.from_env(env))
+        api_url = f"http://{host}:{port}"
+        demo = _demo_site(rt, data_dir, api_url)
+        web_cmd = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", "2"]
+        # Own sessions: Ctrl-C reaches only this process, which stops the children in order.
+        children.append(subprocess.Popen([*web_cmd, "service:create_app()"], env=env, start_new_session=True))
+        children.append(subprocess.Popen([sys.executable, "-m", "service", "worker"], env=env, start_new_session=True))
+        click.echo(f"\ncommentgate is running at {api_url}")
+        click.echo(f"  redis:   {env['REDIS_URL']} (data in {data_dir})")
+        click.echo(f"  demo site: {demo['site_id']}  key: {demo['key']}  (also in {data_dir / 'demo-site.json'})")
+        click.echo("  Ctrl-C stops everything.\n")
+        while all(c.poll() is None for c in children):
+            time.sleep(0.5)
+        raise click.ClickException("a child process exited; stopping")
+    except KeyboardInterrupt:
+        click.echo("\nstopping…")
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(20)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        if redis_server is not None:
+            redis_server.stop()
+            (data_dir / REDIS_URL_FILE).unlink(missing_ok=True)
