@@ -257,6 +257,17 @@ def webhooks_failed(as_json: bool) -> None:
         click.echo(f"{r['event_id']}\t{r['site_id']}\tattempts={r['attempts']}\t{r['last_error']}")
 
 
+@webhooks.command("endpoints")
+def webhooks_endpoints() -> None:
+    """Each site's webhook URL and how many deliveries to it have failed in a row."""
+    rt = _runtime()
+    for site_id in rt.sites.all_ids():
+        site = rt.sites.get(site_id)
+        if site.webhook_url:
+            streak = int(rt.connection.get(rt.keys.webhook_streak(site_id)) or 0)
+            click.echo(f"{site_id}\t{site.webhook_url}\tfailing in a row: {streak}")
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True)

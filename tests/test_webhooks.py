@@ -72,6 +72,8 @@ def test_a_failing_endpoint_is_retried_then_listed_as_failed(rt, site, post, wor
     failed = json.loads(result.output)
     assert [f["event_id"] for f in failed] == [receiver.deliveries[0]["id"]]
     assert failed[0]["attempts"] == 3 and failed[0]["last_status"] == "500"
+    endpoints = CliRunner().invoke(main, ["webhooks", "endpoints"])
+    assert f"{site.site_id}\t{receiver.url}\tfailing in a row: 3" in endpoints.output
 
 
 def test_without_a_webhook_no_delivery_job_is_queued(rt, site, post, work, connection):
