@@ -103,9 +103,7 @@ def sites_add(name: str, webhook_url: str, as_json: bool) -> None:
 
 @sites.command("list")
 def sites_list() -> None:
-    rt = _runtime()
-    for site_id in rt.sites.all_ids():
-        site = rt.sites.get(site_id)
+    for site in _runtime().sites.all():
         click.echo(f"{site.id}\t{site.name}\t{site.webhook_url or '-'}")
 
 
@@ -261,11 +259,10 @@ def webhooks_failed(as_json: bool) -> None:
 def webhooks_endpoints() -> None:
     """Each site's webhook URL and how many deliveries to it have failed in a row."""
     rt = _runtime()
-    for site_id in rt.sites.all_ids():
-        site = rt.sites.get(site_id)
+    for site in rt.sites.all():
         if site.webhook_url:
-            streak = int(rt.connection.get(rt.keys.webhook_streak(site_id)) or 0)
-            click.echo(f"{site_id}\t{site.webhook_url}\tfailing in a row: {streak}")
+            streak = int(rt.connection.get(rt.keys.webhook_streak(site.id)) or 0)
+            click.echo(f"{site.id}\t{site.webhook_url}\tfailing in a row: {streak}")
 
 
 @main.command()

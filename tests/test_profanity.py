@@ -171,7 +171,7 @@ def test_every_tiered_word_is_on_the_list():
 
 def test_censor_masks_each_match_with_as_many_stars():
     text = "What a shit day, f u c k."
-    masked = censor(text, matcher_for().find(text))
+    masked = censor(text, [(m.start, m.end) for m in matcher_for().find(text)])
     assert masked == "What a **** day, *******."
     assert len(masked) == len(text)
 

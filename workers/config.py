@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 
 def _ints(raw: str) -> tuple[int, ...]:
@@ -36,25 +36,20 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """REDIS_URL, and COMMENTGATE_<FIELD> for every other field, parsed by its default's type."""
         env = os.environ if env is None else env
-
-        def get(name: str, default: str) -> str:
-            return env.get(f"COMMENTGATE_{name}", default)
-
-        d = cls()
-        return cls(
-            redis_url=env.get("REDIS_URL", ""),
-            key_prefix=get("KEY_PREFIX", d.key_prefix),
-            allow_private_webhooks=_bool(get("ALLOW_PRIVATE_WEBHOOKS", "0")),
-            moderation_timeout=int(get("MODERATION_TIMEOUT", str(d.moderation_timeout))),
-            moderation_retries=_ints(get("MODERATION_RETRIES", ",".join(map(str, d.moderation_retries)))),
-            webhook_timeout=int(get("WEBHOOK_TIMEOUT", str(d.webhook_timeout))),
-            webhook_retries=_ints(get("WEBHOOK_RETRIES", ",".join(map(str, d.webhook_retries)))),
-            worker_ttl=int(get("WORKER_TTL", str(d.worker_ttl))),
-            maintenance_interval=int(get("MAINTENANCE_INTERVAL", str(d.maintenance_interval))),
-            job_monitoring_interval=int(get("JOB_MONITORING_INTERVAL", str(d.job_monitoring_interval))),
-            sweep_after=int(get("SWEEP_AFTER", str(d.sweep_after))),
-            idempotency_seconds=int(get("IDEMPOTENCY_SECONDS", str(d.idempotency_seconds))),
-            admin_token=get("ADMIN_TOKEN", ""),
-            data_dir=get("DATA_DIR", d.data_dir),
-        )
+        values: dict[str, object] = {"redis_url": env.get("REDIS_URL", "")}
+        for f in fields(cls):
+            raw = env.get(f"COMMENTGATE_{f.name.upper()}")
+            if f.name == "redis_url" or raw is None:
+                continue
+            default = f.default
+            if isinstance(default, bool):
+                values[f.name] = _bool(raw)
+            elif isinstance(default, int):
+                values[f.name] = int(raw)
+            elif isinstance(default, tuple):
+                values[f.name] = _ints(raw)
+            else:
+                values[f.name] = raw
+        return cls(**values)  # type: ignore[arg-type]

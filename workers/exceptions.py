@@ -29,10 +29,6 @@ class UnsafeWebhookUrl(CommentgateError):
     """A webhook URL resolves to a private, loopback or link-local address, or is not http(s)."""
 
 
-class InvalidTransition(CommentgateError):
-    """A status change that is not allowed from the comment's current status."""
-
-
 class InvalidField(CommentgateError):
     """A field that is well-formed but wrong given what is stored (a parent that does not exist)."""
 

@@ -13,7 +13,7 @@ from .checks.spam import check_spam
 from .checks.validation import check_validation
 from .models import STATUS_FOR_ACTION, Action, Comment, Decision, Verdict
 from .policy import Policy
-from .profanity import Match, Tier, censor
+from .profanity import Tier, censor
 
 CHECKS: tuple[Check, ...] = (
     check_validation,
@@ -32,7 +32,7 @@ def _censored_body(body: str, verdicts: Sequence[Verdict], policy: Policy) -> st
     if policy.profanity_mild_action.value == "censor":
         censored_tiers.add(Tier.MILD.value)
     spans = [
-        Match(m["start"], m["end"], m["text"], m["word"], Tier(m["tier"]))
+        (m["start"], m["end"])
         for v in verdicts
         if v.check == "profanity"
         for m in v.details.get("matches", [])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from redis import Redis
 
@@ -19,23 +20,23 @@ class Runtime:
     connection: Redis
     settings: Settings
 
-    @property
+    @cached_property
     def keys(self) -> Keys:
         return Keys(self.settings.key_prefix)
 
-    @property
+    @cached_property
     def comments(self) -> CommentStore:
         return CommentStore(self.connection, self.keys)
 
-    @property
+    @cached_property
     def sites(self) -> SiteStore:
         return SiteStore(self.connection, self.keys)
 
-    @property
+    @cached_property
     def spam(self) -> SpamModel:
         return SpamModel(self.connection, self.keys)
 
-    @property
+    @cached_property
     def queues(self) -> Queues:
         return Queues(self.connection, self.settings)
 

@@ -89,6 +89,9 @@ class SiteStore:
     def all_ids(self) -> list[str]:
         return sorted(decode(s) for s in self.redis.smembers(self.keys.sites()))
 
+    def all(self) -> list[Site]:
+        return [self.get(site_id) for site_id in self.all_ids()]
+
     def authenticate(self, key: str) -> str | None:
         """The site id a key belongs to, or None. The stored hash is compared in constant time."""
         digest = hash_key(key)

@@ -17,10 +17,10 @@ from redis import Redis
 
 from .keys import Keys
 from .store import decode
+from .text import LINK
 
 SPAM, HAM = "spam", "ham"
 TOKEN = re.compile(r"[^\W_]{2,30}", re.UNICODE)
-URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"']+")
 MAX_TOKENS = 400  # distinct tokens scored per comment: bounds the HMGET and the work per comment
 EVIDENCE_TOKENS = 8
 
@@ -28,13 +28,13 @@ EVIDENCE_TOKENS = 8
 def tokenize(text: str) -> list[str]:
     """Lower-cased words, plus a marker and the host for each link (spam's strongest signal)."""
     tokens: list[str] = []
-    for m in URL.finditer(text):
+    for m in LINK.finditer(text):
         raw = m.group(0)
         host = urlsplit(raw if "://" in raw else f"http://{raw}").hostname or ""
         tokens.append("__link__")
         if host:
             tokens.append(f"__host__:{host.removeprefix('www.')}")
-    tokens.extend(t.lower() for t in TOKEN.findall(URL.sub(" ", text)))
+    tokens.extend(t.lower() for t in TOKEN.findall(LINK.sub(" ", text)))
     return tokens
 
 

@@ -14,19 +14,12 @@ from .models import Comment, Status
 from .runtime import Runtime
 from .store import Event, comment_from_hash, decode, decode_hash, new_event_id
 
-# The event a site receives for each change: the pipeline's own decisions, then a moderator's.
+# The event a site receives for each of the pipeline's own decisions.
 PIPELINE_EVENTS = {
     Status.PUBLISHED: "comment.published",
     Status.HELD: "comment.held",
     Status.REJECTED: "comment.rejected",
 }
-MODERATOR_EVENTS = {
-    (Status.HELD, Status.PUBLISHED): "comment.approved",
-    (Status.HELD, Status.REJECTED): "comment.rejected",
-    (Status.PUBLISHED, Status.REJECTED): "comment.taken_down",
-    (Status.REJECTED, Status.PUBLISHED): "comment.restored",
-}
-
 ExtraWrites = Callable[[Pipeline, Comment], None]
 
 

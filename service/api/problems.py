@@ -22,25 +22,8 @@ from workers.exceptions import (
 PROBLEM_TYPE = "https://commentgate.dev/problems/"
 
 
-def problem(
-    status: int,
-    title: str,
-    detail: str,
-    slug: str,
-    errors: list[dict[str, str]] | None = None,
-    headers: Mapping[str, str] | None = None,
-) -> Response:
-    body: dict[str, object] = {"type": PROBLEM_TYPE + slug, "title": title, "status": status, "detail": detail}
-    if errors is not None:
-        body["errors"] = errors
-    response = Response(json.dumps(body), status=status, mimetype="application/problem+json")
-    for name, value in (headers or {}).items():
-        response.headers[name] = value
-    return response
-
-
 class ApiError(Exception):
-    """Raised by views for a problem response."""
+    """A problem response: raised by views, or built by the responders for domain errors."""
 
     def __init__(
         self,
@@ -52,7 +35,12 @@ class ApiError(Exception):
         headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
-        self.response = problem(status, title, detail, slug, errors, headers)
+        body: dict[str, object] = {"type": PROBLEM_TYPE + slug, "title": title, "status": status, "detail": detail}
+        if errors is not None:
+            body["errors"] = errors
+        self.response = Response(json.dumps(body), status=status, mimetype="application/problem+json")
+        for name, value in (headers or {}).items():
+            self.response.headers[name] = value
 
 
 def field_errors(exc: ValidationError, names: Mapping[str, str] | None = None) -> list[dict[str, str]]:
@@ -78,11 +66,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(UnknownComment)
     def _unknown_comment(exc: UnknownComment) -> Response:
-        return problem(404, "Not found", "No such comment.", "not-found")
+        return ApiError(404, "Not found", "No such comment.", "not-found").response
 
     @app.errorhandler(UnknownSite)
     def _unknown_site(exc: UnknownSite) -> Response:
-        return problem(404, "Not found", "No such site.", "not-found")
+        return ApiError(404, "Not found", "No such site.", "not-found").response
 
     @app.errorhandler(InvalidField)
     def _invalid_field(exc: InvalidField) -> Response:
@@ -90,27 +78,29 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(IdempotencyConflict)
     def _conflict(exc: IdempotencyConflict) -> Response:
-        return problem(422, "Idempotency-Key reused", str(exc), "idempotency-conflict")
+        return ApiError(422, "Idempotency-Key reused", str(exc), "idempotency-conflict").response
 
     @app.errorhandler(Flooding)
     def _flood(exc: Flooding) -> Response:
-        return problem(429, "Too many comments", str(exc), "flood", headers={"Retry-After": str(exc.retry_after)})
+        return ApiError(
+            429, "Too many comments", str(exc), "flood", headers={"Retry-After": str(exc.retry_after)}
+        ).response
 
     @app.errorhandler(RedisConnectionError)
     @app.errorhandler(RedisTimeoutError)
     def _redis_down(exc: Exception) -> Response:
         app.logger.error("Redis unavailable: %s", exc)
-        return problem(
+        return ApiError(
             503,
             "Service unavailable",
             "The comment store is unreachable; nothing was stored. Try again shortly.",
             "unavailable",
             headers={"Retry-After": "5"},
-        )
+        ).response
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> HTTPException | Response:
         if not request.path.startswith("/api/"):
             return exc
         code = exc.code or 500
-        return problem(code, exc.name, exc.description or exc.name, exc.name.lower().replace(" ", "-"))
+        return ApiError(code, exc.name, exc.description or exc.name, exc.name.lower().replace(" ", "-")).response

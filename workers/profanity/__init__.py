@@ -87,11 +87,11 @@ def matcher_for(
     return Matcher(site_words(extra, allowed, dict(tier_overrides)))
 
 
-def censor(text: str, matches: Iterable[Match]) -> str:
-    """Mask each matched span with as many `*` as it has characters, so offsets stay true."""
+def censor(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """Mask each [start, end) span with as many `*` as it has characters, so offsets stay true."""
     chars = list(text)
-    for m in matches:
-        chars[m.start : m.end] = "*" * (m.end - m.start)
+    for start, end in spans:
+        chars[start:end] = "*" * (end - start)
     return "".join(chars)
 
 

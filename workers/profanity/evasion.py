@@ -22,7 +22,6 @@ from functools import lru_cache
 from importlib import resources
 
 from .reference import FOLD, LOWER_BYTES, WordIndex, char_class, matches_word, one_byte_per_character, scan
-from .wordlist import word_characters
 
 # Blocks with letters people use to disguise Latin ones.
 _SCAN_RANGES = [
@@ -229,6 +228,3 @@ def _without_overlaps(hits: list[ExtraHit], taken: list[tuple[int, int]]) -> lis
             kept.append(h)
             insort(spans, (h.start, h.end))
     return kept
-
-
-__all__ = ["Evasions", "ExtraHit", "normalization", "word_characters"]

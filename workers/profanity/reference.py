@@ -24,6 +24,7 @@ import codecs
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import accumulate, compress
 from operator import add
 from typing import Any, NamedTuple
@@ -181,7 +182,10 @@ def _beyond_latin1(error: UnicodeError) -> tuple[str, int]:
     return _NOT_STAND_IN.sub(" ", run), error.end
 
 
-codecs.register_error("commentgate-words", _beyond_latin1)
+@lru_cache(maxsize=1)
+def _register_error_handler() -> None:
+    """Registered on first use, not at import."""
+    codecs.register_error("commentgate-words", _beyond_latin1)
 
 
 def one_byte_per_character(text: str) -> bytes:
@@ -190,6 +194,7 @@ def one_byte_per_character(text: str) -> bytes:
     The error handler runs once per run of characters past Latin-1: cheap for English with a few
     emoji, slow for a whole comment in another script, which is translated in one pass first.
     """
+    _register_error_handler()
     if len(text.encode("utf-8")) - len(text) > len(text) // 8:
         text = text.translate(_STAND_IN)
     return text.encode("latin-1", errors="commentgate-words")
