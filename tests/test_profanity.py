@@ -93,11 +93,30 @@ def test_same_verdict_on_the_quirks(reference, ours, text):
     assert ours.contains(text) == reference.contains_profanity(text)
 
 
-def test_same_verdict_with_a_custom_list(ours):
-    words = ["frak", "gorram", "smeg head", "zark-off", "t.o.a.d"]
+CUSTOM_LISTS = {
+    "ASCII": (
+        ["frak", "gorram", "smeg head", "zark-off", "t.o.a.d"],
+        ["fr ak", "fr@k", "gorr@m", "smeg", "head", "zark", "off", "t", "o", "a", "d", "the", "a"],
+    ),
+    # At most one separator in a word: the reference then joins only every other word.
+    "one separator": (
+        ["frak", "gorram", "smeg head", "felgercarb"],
+        ["fr ak", "fr@k", "gorr@m", "gor", "ram", "smeg", "head", "felger", "carb", "the", "a"],
+    ),
+    # Words beyond ASCII are read as str rather than bytes: the same rules on another path.
+    "beyond ASCII": (
+        ["scheiße", "blöd mann", "dummkopf", "ärsch", "fuck"],
+        ["SCHEIẞE", "sch eiße", "bl0d", "blöd", "mann", "dumm", "kopf", "Ärsch", "f", "u", "ck", "ｆｕｃｋ", "😀", "a"],
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", CUSTOM_LISTS)
+def test_same_verdict_with_a_custom_list(kind):
+    words, others = CUSTOM_LISTS[kind]
     reference, custom = Profanity(words), Matcher(words, additions=False)
     rng = random.Random(SEED)
-    pieces = [*words, "fr ak", "fr@k", "gorr@m", "smeg", "head", "zark", "off", "t", "o", "a", "d", "the", "a"]
+    pieces = [*words, *others]
     separators = [" ", "-", ".", ", ", "  ", "!"]
     texts = [
         "".join(rng.choice(pieces) + rng.choice(separators) for _ in range(rng.randint(1, 6))).rstrip()

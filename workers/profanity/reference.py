@@ -7,15 +7,19 @@ alone. A candidate matches a listed word of the same length when each character 
 letter or one of that letter's substitutes (`*` for a vowel, `@` for a or o, `1` for i or l, …).
 
 Here the list is indexed once: each word under its *fold*, where every letter and all its
-substitutes share one character. A candidate is looked up by its fold (one `str.translate` and
-one dict lookup), and the few words under that fold are checked exactly. Joins are tried only
-while the joined fold is a prefix of some listed word's fold, so almost every word costs two set
-lookups. The loop is per word, never per character; tokenizing is one regular expression.
+substitutes share one character. A text is read once, in C, into the same folded form (every
+character that is not a word character a space), and one regex, a trie of the listed folds with
+separators allowed between any two letters, finds each word where a listed word could begin, alone
+or joined with the next words. Only there are the reference's rules applied, word by word: the
+words between are never touched in Python, so a long comment with few hits costs one regex pass.
 
 Quirks kept on purpose, because they decide the reference's verdict:
 - a word that starts at the text's last character is never joined to the word before it;
 - text whose first word character is its last character is never profane;
 - quotes and apostrophes are word characters: `"fuck"` and `fuck's` are not the listed word.
+
+One difference, for word lists beyond ASCII only: a capital whose lower case is two characters
+(İ, U+0130) is read as itself, so that offsets stay true; the reference lower-cases it to i̇.
 """
 
 from __future__ import annotations
@@ -24,9 +28,8 @@ import codecs
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
-from itertools import accumulate, compress
-from operator import add
+from functools import cached_property, lru_cache
+from itertools import islice
 from typing import Any, NamedTuple
 
 from .wordlist import CHARS_MAPPING, word_characters
@@ -75,7 +78,7 @@ def char_class(chars: Iterable[str]) -> str:
 
 _WORD_CLASS = char_class(word_characters())
 TOKEN = re.compile(_WORD_CLASS + "+")
-_ASCII_TOKEN = re.compile(r"[A-Za-z0-9@$*\"']+")  # the same words, for text that is all ASCII
+_NON_WORD = re.compile("[^" + _WORD_CLASS[1:])
 
 
 class Hit(NamedTuple):
@@ -130,6 +133,10 @@ class WordIndex:
         self.max_joined = max([1] + [sum(c not in allowed for c in w) for w in self.words])
         self.ascii_only = all(w.isascii() for w in self.words)
         self._memo: dict[str, str | None] = {}
+
+    @cached_property
+    def reading(self) -> Reading:
+        return reading(self)
 
     def lookup(self, candidate: str | bytes) -> str | None:
         """The listed word this lower-cased candidate stands for, or None."""
@@ -200,129 +207,138 @@ def one_byte_per_character(text: str) -> bytes:
     return text.encode("latin-1", errors="commentgate-words")
 
 
-class Words:
-    """A text's words: lower-cased, folded, and where each one is.
+def _read_bytes(text: str) -> tuple[bytes, bytes]:
+    """The text lower-cased and folded, one byte a character (see `one_byte_per_character`)."""
+    raw = b" " + one_byte_per_character(text)
+    return raw.translate(LOWER_BYTES), raw.translate(_FOLD_BYTES)
 
-    ASCII text (most comments) is done in C: one `bytes.translate` turns every non-word byte into a
-    space and folds the rest, and `split` cuts it. Offsets are computed only when something is found.
-    """
 
-    def __init__(self, text: str, ascii_words: bool = True) -> None:
-        self.text = text
-        # With a list of ASCII words, a word with any other letter can never match: such letters
-        # become one placeholder byte and the whole text takes the bytes path, one byte a character.
-        self.is_ascii = text.isascii() or ascii_words
-        if self.is_ascii:
-            raw = one_byte_per_character(text)
-            self._parts = raw.translate(_FOLD_BYTES).split(b" ")
-            self.folded: list[Any] = list(filter(None, self._parts))
-            self.lowered: list[Any] = raw.translate(LOWER_BYTES).split()
-        else:
-            self._spans = [m.span() for m in TOKEN.finditer(text)]
-            self.lowered = [text[a:b].lower() for a, b in self._spans]
-            self.folded = [t.translate(FOLD) for t in self.lowered]
-        self._starts: list[int] | None = None
+def _read_str(text: str) -> tuple[str, str]:
+    """The text lower-cased and folded, other characters as spaces, for word lists beyond ASCII."""
+    kept = _NON_WORD.sub(" ", text)
+    lowered = kept.lower()
+    if len(lowered) != len(kept):  # a capital that lowers to two characters (İ): keep offsets true
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in kept)
+    return " " + lowered, " " + lowered.translate(FOLD)
 
-    def span(self, k: int) -> tuple[int, int]:
-        """Offsets of word k in the text."""
-        if not self.is_ascii:
-            return self._spans[k]
-        start = self.starts()[k]
-        return start, start + len(self.folded[k])
 
-    def hits(self, found: list[tuple[int, int, str]]) -> list[Hit]:
-        """Hits with text offsets, from (first word, last word, listed word)."""
-        if not found:
-            return []
-        if not self.is_ascii:
-            spans = self._spans
-            return [Hit(spans[i][0], spans[j][1], w) for i, j, w in found]
-        starts, folded = self.starts(), self.folded
-        return [Hit(starts[i], starts[j] + len(folded[j]), w) for i, j, w in found]
+def _trie(folds: Iterable[str]) -> str:
+    """A regex for a word start (after a space) where some listed fold begins, its letters spelled
+    across any number of words: separators may come between any two letters, and the match ends at
+    a word's end. At each letter, going on is tried before ending, so a match that ends inside its
+    first word means that no join of words can start there."""
+    root: dict[str, dict[str, Any]] = {}
+    for fold in folds:
+        node = root
+        for c in fold:
+            node = node.setdefault(c, {})
+        node[""] = {}
 
-    def starts(self) -> list[int]:
-        """Where each word starts (ASCII text)."""
-        if self._starts is None:
-            # Each part is followed by one separator byte: a part's offset is the length of the parts
-            # before it plus their number. Computed once, in C, for the first hit.
-            ends = list(accumulate(map(len, self._parts), initial=0))
-            where = list(compress(range(len(self._parts)), self._parts))
-            self._starts = list(map(add, map(ends.__getitem__, where), where))
-        return self._starts
+    def pattern(node: dict[str, Any]) -> str:
+        onward = [re.escape(c) + pattern(child) for c, child in sorted(node.items()) if c]
+        if not onward:
+            return "(?![^ ])"
+        branch = onward[0] if len(onward) == 1 else "(?:" + "|".join(onward) + ")"
+        # Separators are taken whole (possessive): the next character after them is always a letter.
+        if node is root:
+            return branch
+        return f"(?: *+{branch}|(?![^ ]))" if "" in node else " *+" + branch
+
+    return " (" + pattern(root) + ")"
+
+
+class Reading(NamedTuple):
+    """How one index reads texts: as bytes (a list of ASCII words) or as str."""
+
+    read: Callable[[str], tuple[Any, Any]]
+    starts: re.Pattern[Any]  # `_trie` of the listed folds, as letters only
+    words: re.Pattern[Any]
+    space: Any
+    keys: Keys
+
+
+def reading(index: WordIndex) -> Reading:
+    """The index's reading, compiled on first use (one regex: most of the compile time)."""
+    if index.ascii_only:
+        letters = {"".join(f.translate(_FOLD_BYTES).decode().split()) for f in index.ascii_keys.by_fold}
+        starts = re.compile(_trie(letters).encode())
+        return Reading(_read_bytes, starts, re.compile(rb"[^ ]+"), b" ", index.ascii_keys)
+    letters = {"".join(TOKEN.findall(f)) for f in index.keys.by_fold}
+    return Reading(_read_str, re.compile(_trie(letters)), re.compile(r"[^ ]+"), " ", index.keys)
 
 
 def scan(index: WordIndex, text: str) -> list[Hit]:
-    """Every listed word as the reference finds it, in order, with offsets into `text`."""
-    words = Words(text, index.ascii_only)
-    lowered, folded, is_ascii = words.lowered, words.folded, words.is_ascii
-    n = len(folded)
-    if n == 0:
+    """Every listed word as the reference finds it, in order, with offsets into `text`.
+
+    One regex search finds each word where a listed word could start; the reference's rules are
+    then applied there, word by word. Text between such words is never looked at in Python.
+    """
+    if not text:
         return []
-    keys = index.ascii_keys if is_ascii else index.keys
-    # Which words could start a hit, found by set lookups mapped in C rather than a Python loop:
-    # a listed fold by itself, two words that join into a listed fold or its prefix, or the first
-    # word of a listed phrase with separators.
-    joins = set(compress(range(n - 1), map(keys.joinable.__contains__, map(add, folded, folded[1:]))))
-    candidates = joins.union(compress(range(n), map(keys.by_fold.__contains__, folded)))
-    if keys.separated_starts:
-        candidates.update(compress(range(n), map(keys.separated_starts.__contains__, folded)))
-    if not candidates:
-        return []
-    span_of = words.span
+    form = index.reading
+    lowered, folded = form.read(text)
+    size = len(folded)
     allowed = word_characters()
-    # The reference never joins a word that starts at the text's last character to the one before.
-    last_is_lone_tail = text[-1] in allowed and (len(text) == 1 or text[-2] not in allowed)
-    if n == 1 and last_is_lone_tail:
-        return []  # its first word character is its last: never profane
-    last_join_start = (n - 2 if last_is_lone_tail else n - 1) - 1  # a join needs a partner after it
-    found: list[tuple[int, int, str]] = []  # first word, last word, listed word
-    resume = 0  # after a joined hit, the words it spans are not looked at again
-    max_joined, by_fold, starts, lookup = index.max_joined, keys.by_fold, keys.separated_starts, index.lookup
-    for i in sorted(candidates):
-        if i < resume:
-            continue
-        f = folded[i]
-        if i <= last_join_start and (i in joins or f in starts):
-            joined = _join(index, keys, text, lowered, folded, i, min(i + max_joined, last_join_start + 1), span_of)
-            if joined is not None:
-                found.append((i, *joined))
-                resume = joined[0] + 1
-                continue
-        if f in by_fold and (alone := lookup(lowered[i])) is not None:
-            found.append((i, i, alone))
-    return words.hits(found)
+    # The reference never joins a word that starts at the text's last character to the one before,
+    # and text whose first word character is its last is never profane.
+    lone_tail = text[-1] in allowed and (len(text) == 1 or text[-2] not in allowed)
+    if lone_tail and not folded[:-1].strip():
+        return []
+    partner_limit = size - 1 if lone_tail else size  # a join partner ends before this
+    # The reference keeps a window of the next words, refilled one word at a time; when no listed
+    # word has more than one separator the window is one word, emptied at every other word, and
+    # those words are never joined. The count restarts after a joined hit.
+    every_other = index.max_joined == 1
+    window_from = 0
+    found: list[Hit] = []
+    pos = 0
+    search, space, lookup = form.starts.search, form.space, index.lookup
+    while (m := search(folded, pos)) is not None:
+        start, reach = m.span(1)
+        end = folded.find(space, start)
+        end = size if end == -1 else end
+        hit = None
+        # A listed fold that runs on into the next words: the reference's joins.
+        if reach > end and not (every_other and len(form.words.findall(folded, window_from, start)) % 2):
+            hit = _join(index, form, text, lowered, folded, start, end, partner_limit)
+            if hit is not None:
+                window_from = hit.end + 1
+        if hit is None and (word := lookup(lowered[start:end])) is not None:
+            hit = Hit(start - 1, end - 1, word)  # offsets into `text`: the reading has one space before
+        if hit is not None:
+            found.append(hit)
+        pos = end if hit is None else hit.end + 1  # a joined hit's words are not looked at again
+    return found
 
 
 def _join(
-    index: WordIndex,
-    keys: Keys,
-    text: str,
-    lowered: list[Any],
-    folded: list[Any],
-    i: int,
-    last_partner: int,
-    span_of: Callable[[int], tuple[int, int]],
-) -> tuple[int, str] | None:
-    """The shortest join of word i with the next words that is listed, with and without separators."""
-    plain_l, plain_f = lowered[i], folded[i]
+    index: WordIndex, form: Reading, text: str, lowered: Any, folded: Any, start: int, end: int, partner_limit: int
+) -> Hit | None:
+    """The shortest join of the word at `start` with the next words that is listed, with and without
+    the separators between them (the reference's order)."""
+    keys = form.keys
+    plain_l, plain_f = lowered[start:end], folded[start:end]
     plain_alive = True
     spaced_alive = plain_f in keys.separated_starts
     letters_f = plain_f  # the words run together: a spaced join can only match if these could
-    for j in range(i + 1, last_partner + 1):
+    for partner in islice(form.words.finditer(folded, end), index.max_joined):
+        a, b = partner.span()
+        if b > partner_limit:
+            return None
         if plain_alive:
-            plain_l += lowered[j]
-            plain_f += folded[j]
+            plain_l += lowered[a:b]
+            plain_f += folded[a:b]
             if plain_f in keys.by_fold and (word := index.lookup(plain_l)):
-                return j, word
+                return Hit(start - 1, b - 1, word)
             plain_alive = plain_f in keys.joinable
         if spaced_alive:
-            letters_f += folded[j]
+            letters_f += folded[a:b]
             spaced_alive = letters_f in keys.separated_letters
         if spaced_alive:
-            spaced = text[span_of(i)[0] : span_of(j)[1]].lower()
+            spaced = text[start - 1 : b - 1].lower()
             spaced_f = spaced.translate(FOLD)
             if spaced_f in index.keys.by_fold and (word := index.lookup(spaced)):
-                return j, word
+                return Hit(start - 1, b - 1, word)
             spaced_alive = spaced_f in index.keys.joinable
         if not (plain_alive or spaced_alive):
             return None
