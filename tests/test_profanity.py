@@ -9,7 +9,8 @@ import pytest
 from better_profanity import Profanity
 
 from tests.conftest import DATA
-from workers.profanity import Matcher, Tier, censor, default_words, matcher_for, site_words
+from workers.profanity import Matcher, Tier, censor, default_words, lookalikes, matcher_for, site_words
+from workers.profanity.wordlist import word_characters
 
 SEED = 20251129  # the fixed sample: 1,500 texts drawn with this seed
 SAMPLE_SIZE = 1500
@@ -226,3 +227,13 @@ def test_same_verdict_on_generated_texts_with_leetspeak_separators_and_unicode(r
         texts.append(text.rstrip() if rng.random() < 0.5 else text)
     assert sum(reference.contains_profanity(t) for t in texts) > 500
     assert [t for t in texts if reference.contains_profanity(t) != ours.contains(t)] == []
+
+
+def test_the_lookalike_table_is_derived_from_its_sources():
+    assert lookalikes.load() == lookalikes.derive()
+
+
+def test_word_characters_are_better_profanitys():
+    from better_profanity.constants import ALLOWED_CHARACTERS
+
+    assert word_characters() == frozenset(ALLOWED_CHARACTERS)

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from .evasion import Evasions
-from .reference import WordIndex, scan
+from .reference import WordIndex, scan_text
 from .wordlist import Tier, default_tiers, default_words
 
 
@@ -49,12 +49,11 @@ class Matcher:
 
     def find(self, text: str) -> list[Match]:
         """Every listed word in the text, with offsets into `text`, in order."""
-        found = [
-            Match(h.start, h.end, text[h.start : h.end], h.word, self.tiers[h.word]) for h in scan(self.index, text)
-        ]
+        scanned = scan_text(self.index, text)
+        found = [Match(h.start, h.end, text[h.start : h.end], h.word, self.tiers[h.word]) for h in scanned.hits]
         if self.evasions is not None:
             taken = [(m.start, m.end) for m in found]
-            for e in self.evasions.find(text, taken):
+            for e in self.evasions.find(text, taken, scanned):
                 found.append(Match(e.start, e.end, text[e.start : e.end], e.word, self.tiers[e.word], e.via))
             found.sort(key=lambda m: m.start)
         return found

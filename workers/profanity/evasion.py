@@ -13,29 +13,15 @@ The first three map one character to one character, so offsets into the original
 
 from __future__ import annotations
 
-import json
 import re
-import unicodedata
 from bisect import bisect_right, insort
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from itertools import groupby
 
-from .reference import FOLD, LOWER_BYTES, WordIndex, char_class, matches_word, one_byte_per_character, scan
+from . import lookalikes
+from .reference import FOLD, TOKEN, WORD_CLASS, Scan, WordIndex, char_class, matches_word, scan, scan_text
 
-# Blocks with letters people use to disguise Latin ones.
-_SCAN_RANGES = [
-    (0x00C0, 0x024F),  # Latin-1 Supplement, Latin Extended-A and -B
-    (0x0370, 0x03FF),  # Greek
-    (0x0400, 0x04FF),  # Cyrillic
-    (0x1D00, 0x1DBF),  # phonetic extensions (small capitals)
-    (0x1E00, 0x1EFF),  # Latin Extended Additional
-    (0x2460, 0x24FF),  # enclosed alphanumerics
-    (0xFF10, 0xFF5A),  # fullwidth digits and letters
-    (0x1D400, 0x1D7FF),  # mathematical alphanumerics
-    (0x1F130, 0x1F189),  # squared and negative squared letters
-]
-_ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 WINDOW_MARGIN = 64  # characters read around a disguised letter: enough for a joined phrase
 
 
@@ -44,26 +30,9 @@ def normalization() -> tuple[dict[int, str], dict[int, str]]:
     """One-to-one character map to ASCII, and the addition each mapped character belongs to."""
     table: dict[int, str] = {}
     category: dict[int, str] = {}
-    data = json.loads(resources.files("confusable_homoglyphs").joinpath("confusables.json").read_text("utf-8"))
-    for ascii_char in sorted(data, key=lambda c: c.isalpha()):  # letters win over digits (О is o, not 0)
-        target = ascii_char.lower()
-        if len(ascii_char) != 1 or target not in _ASCII_ALNUM:
-            continue
-        for entry in data[ascii_char]:
-            c = entry["c"]
-            if len(c) == 1 and not c.isascii():
-                table[ord(c)] = target
-                category[ord(c)] = "lookalike"
-    for low, high in _SCAN_RANGES:
-        for point in range(low, high + 1):
-            c = chr(point)
-            compat = unicodedata.normalize("NFKC", c).lower()
-            if len(compat) == 1 and compat in _ASCII_ALNUM:
-                table[point], category[point] = compat, "fullwidth"
-                continue
-            base = "".join(ch for ch in unicodedata.normalize("NFKD", c) if not unicodedata.combining(ch)).lower()
-            if len(base) == 1 and base in _ASCII_ALNUM and base != c.lower():
-                table[point], category[point] = base, "accent"
+    for kind, characters in lookalikes.load().items():
+        for c, target in characters.items():
+            table[ord(c)], category[ord(c)] = target, kind
     return table, category
 
 
@@ -77,13 +46,11 @@ def mapped_pattern() -> re.Pattern[str]:
     return re.compile(f"{bmp}+|(?=[\\U00010000-\\U0010FFFF]){astral}+")
 
 
-# Three or more single letters, each alone, with one to three separators (not a line break) between.
-SPELLED_OUT = re.compile(r"\b[^\W_](?:[^\w\n]{1,3}[^\W_]\b){2,}")
-_SEP = re.compile(r"[^\w]")
-# A letter three times in a row, found in the text as bytes (one byte a character, see Words):
-# much faster than a Unicode pattern, and only ASCII letters are stretched in practice.
-TRIPLE = re.compile(rb"([a-z])\1\1")
-RUNS = re.compile(r"(.)\1*")
+_BEYOND_ASCII = re.compile(r"[^\x00-\x7f]+")
+# A listed word spelled out: three or more single word characters, each alone, with one to three
+# separators (not a line break) between them.
+SPELLED_OUT = re.compile(f"{WORD_CLASS}(?:[^{WORD_CLASS[1:-1]}\\n]{{1,3}}{WORD_CLASS}){{2,}}")
+_NOT_LETTER = bytes(0 if 0x61 <= b <= 0x7A else 0xFF for b in range(256))
 
 
 @dataclass(frozen=True)
@@ -95,8 +62,31 @@ class ExtraHit:
 
 
 def _skeleton(text: str) -> tuple[str, list[int]]:
-    runs = [m.group() for m in RUNS.finditer(text)]
-    return "".join(r[0] for r in runs), [len(r) for r in runs]
+    """The text with each run of one character collapsed to it, and the length of each run."""
+    runs = [(c, len(list(group))) for c, group in groupby(text)]
+    return "".join(c for c, _ in runs), [n for _, n in runs]
+
+
+def stretches(lowered: bytes) -> list[int]:
+    """Where a lower-case ASCII letter starts a run of three or more of itself.
+
+    Done on the whole text as integers, in C: byte i of (a ^ b) | (a ^ c) | m is zero exactly when
+    bytes i, i+1 and i+2 are the same letter (a, b, c: the text from offsets 0, 1 and 2; m: 0xFF
+    where byte i is not a letter). A regex for this tries a match at every character and is 3x slower.
+    """
+    n = len(lowered) - 2
+    if n <= 0:
+        return []
+    a, b, c, m = (
+        int.from_bytes(part, "big")
+        for part in (lowered[:-2], lowered[1:-1], lowered[2:], lowered[:-2].translate(_NOT_LETTER))
+    )
+    same = ((a ^ b) | (a ^ c) | m).to_bytes(n, "big")
+    found, i = [], same.find(0)
+    while i != -1:
+        found.append(i)
+        i = same.find(0, i + 1)
+    return found
 
 
 class Evasions:
@@ -106,44 +96,59 @@ class Evasions:
         self.index = index
         self.table, self.category = normalization()
         self.mapped = mapped_pattern()
-        self.by_skeleton: dict[str, list[str]] = {}
+        # Listed words by their folded letters with runs collapsed: (word, its letters so collapsed,
+        # the length of each run).
+        self.by_skeleton: dict[str, list[tuple[str, str, list[int]]]] = {}
         for word in index.words:
-            self.by_skeleton.setdefault(_skeleton(word.translate(FOLD))[0], []).append(word)
+            skeleton, runs = _skeleton(word.translate(FOLD))
+            self.by_skeleton.setdefault(skeleton, []).append((word, _skeleton(word)[0], runs))
 
-    def find(self, text: str, taken: list[tuple[int, int]]) -> list[ExtraHit]:
-        """Hits the reference misses in `text`, not overlapping the spans already `taken`."""
+    def find(self, text: str, taken: list[tuple[int, int]], scanned: Scan) -> list[ExtraHit]:
+        """Hits the reference misses in `text`, not overlapping the spans already `taken`, given what
+        the reference's scan of the text found."""
         hits: list[ExtraHit] = []
-        shadow = text
+        shadow, spelled, lowered = text, scanned.spelled, scanned.lowered
         windows = [] if text.isascii() else self._windows(text)
-        for start, end in windows:
-            window = text[start:end].translate(self.table)
-            shadow = shadow[:start] + window + shadow[end:]  # one character for one: offsets hold
         if windows:
-            hits.extend(self._disguised(text, shadow, taken, windows))
-        for m in SPELLED_OUT.finditer(shadow):
-            letters = _SEP.sub("", m.group()).lower()
-            word = self.index.lookup(letters)
-            if word is not None:
-                hits.append(ExtraHit(m.start(), m.end(), word, "separator"))
-        hits.extend(self._stretched(shadow))
+            # Disguised letters read as ASCII, one character for one, so offsets hold; each window
+            # is scanned again, and its findings replace the text's there.
+            rescans = []
+            for start, end in windows:
+                shadow = shadow[:start] + text[start:end].translate(self.table) + shadow[end:]
+            for start, end in windows:
+                again = scan_text(self.index, shadow[start:end])
+                rescans.append((start, again))
+                lowered = lowered[: start + 1] + again.lowered[1:] + lowered[end + 1 :]
+            spelled = [(s, e) for s, e in spelled if not any(s < we and ws < e for ws, we in windows)]
+            spelled += [(s + start, e + start) for start, again in rescans for s, e in again.spelled]
+            hits.extend(self._disguised(text, shadow, taken, rescans))
+        for start, end in spelled:
+            if SPELLED_OUT.fullmatch(shadow, start, end):
+                word = self.index.lookup("".join(TOKEN.findall(shadow, start, end)).lower())
+                if word is not None:
+                    hits.append(ExtraHit(start, end, word, "separator"))
+        if isinstance(lowered, str):
+            lowered = lowered.encode("latin-1", "replace")  # one byte a character
+        hits.extend(self._stretched(shadow, lowered))
         return _without_overlaps(hits, taken)
 
     def _windows(self, text: str) -> list[tuple[int, int]]:
         """Stretches of text around characters the table maps, widened to whole words, merged."""
         windows: list[tuple[int, int]] = []
-        for m in self.mapped.finditer(text):
-            start = max(0, m.start() - WINDOW_MARGIN)
-            end = min(len(text), m.end() + WINDOW_MARGIN)
-            start = max(0, text.rfind(" ", 0, start))
-            end = text.find(" ", end) if text.find(" ", end) != -1 else len(text)
-            if windows and start <= windows[-1][1]:
-                windows[-1] = (windows[-1][0], end)
-            else:
-                windows.append((start, end))
+        for run in _BEYOND_ASCII.finditer(text):  # the table maps no ASCII: look only beyond it
+            for m in self.mapped.finditer(text, run.start(), run.end()):
+                start = max(0, m.start() - WINDOW_MARGIN)
+                end = min(len(text), m.end() + WINDOW_MARGIN)
+                start = max(0, text.rfind(" ", 0, start))
+                end = text.find(" ", end) if text.find(" ", end) != -1 else len(text)
+                if windows and start <= windows[-1][1]:
+                    windows[-1] = (windows[-1][0], end)
+                else:
+                    windows.append((start, end))
         return windows
 
     def _disguised(
-        self, text: str, shadow: str, taken: list[tuple[int, int]], windows: list[tuple[int, int]]
+        self, text: str, shadow: str, taken: list[tuple[int, int]], rescans: list[tuple[int, Scan]]
     ) -> list[ExtraHit]:
         """Words the reference finds once look-alike, fullwidth and accented letters are read as ASCII.
 
@@ -151,7 +156,7 @@ class Evasions:
         original kept apart) is scanned again on the part the original hit does not cover.
         """
         hits = []
-        pending = [(start, h) for start, end in windows for h in scan(self.index, shadow[start:end])]
+        pending = [(start, h) for start, again in rescans for h in again.hits]
         while pending:
             offset, h = pending.pop()
             start, end = h.start + offset, h.end + offset
@@ -170,29 +175,30 @@ class Evasions:
                 cursor = max(cursor, e)
         return hits
 
-    def _stretched(self, shadow: str) -> list[ExtraHit]:
+    def _stretched(self, shadow: str, lowered: bytes) -> list[ExtraHit]:
+        """Words with a letter stretched: `lowered` is the shadow as read, after one leading space."""
         hits = []
-        lowered = one_byte_per_character(shadow).translate(LOWER_BYTES)
         done = -1
-        for m in TRIPLE.finditer(lowered):
-            if m.start() < done:
+        for i in stretches(lowered):
+            if i < done:
                 continue  # another run in a word already looked at
-            start = lowered.rfind(b" ", 0, m.start()) + 1
-            end = lowered.find(b" ", m.end())
+            start = lowered.rfind(b" ", 0, i) + 1
+            end = lowered.find(b" ", i)
             end = len(lowered) if end == -1 else end
             done = end
-            token = shadow[start:end].lower()
+            token = shadow[start - 1 : end - 1].lower()
             skeleton, runs = _skeleton(token.translate(FOLD))
+            if skeleton not in self.by_skeleton:
+                continue
             letters = _skeleton(token)[0]
             # Prefer the listed word spelled with the token's own letters ("fuck" over "fvck").
-            candidates = sorted(self.by_skeleton.get(skeleton, ()), key=lambda w: _skeleton(w)[0] != letters)
-            for word in candidates:
-                word_runs = _skeleton(word.translate(FOLD))[1]
+            candidates = sorted(self.by_skeleton[skeleton], key=lambda c: c[1] != letters)
+            for word, _, word_runs in candidates:
                 # Each letter as often as the word has it, or stretched to three or more.
                 if all(r == w or (r > w and r >= 3) for r, w in zip(runs, word_runs, strict=True)):
                     stretched = "".join(ch * r for ch, r in zip(_letters(word, word_runs), runs, strict=True))
                     if matches_word(token, stretched):
-                        hits.append(ExtraHit(start, end, word, "repeat"))
+                        hits.append(ExtraHit(start - 1, end - 1, word, "repeat"))
                         break
         return hits
 

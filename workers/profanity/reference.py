@@ -28,13 +28,14 @@ import codecs
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from itertools import islice
 from typing import Any, NamedTuple
 
 from .wordlist import CHARS_MAPPING, word_characters
 
 MEMO_LIMIT = 50_000  # verified candidates remembered per index
+_UNSEEN = object()
 
 
 def _fold_table() -> dict[int, str]:
@@ -76,9 +77,9 @@ def char_class(chars: Iterable[str]) -> str:
     return "[" + "".join(parts) + "]"
 
 
-_WORD_CLASS = char_class(word_characters())
-TOKEN = re.compile(_WORD_CLASS + "+")
-_NON_WORD = re.compile("[^" + _WORD_CLASS[1:])
+WORD_CLASS = char_class(word_characters())
+TOKEN = re.compile(WORD_CLASS + "+")
+_NON_WORD = re.compile("[^" + WORD_CLASS[1:])
 
 
 class Hit(NamedTuple):
@@ -127,25 +128,22 @@ class WordIndex:
         )
 
         def ascii_of(keys: Iterable[str]) -> frozenset[bytes]:
-            return frozenset(k.encode() for k in keys if k.isascii())
+            return frozenset(k.encode().translate(_AS_REGEX_WORD) for k in keys if k.isascii())
 
         self.ascii_keys = Keys(*(ascii_of(k) for k in (self.keys.by_fold, self.keys.joinable, starts, letters)))
         self.max_joined = max([1] + [sum(c not in allowed for c in w) for w in self.words])
         self.ascii_only = all(w.isascii() for w in self.words)
-        self._memo: dict[str, str | None] = {}
-
-    @cached_property
-    def reading(self) -> Reading:
-        return reading(self)
+        self._memo: dict[str | bytes, object] = {}
+        self.reading = reading(self)  # compiled here, with the rest: a scan never waits for it
 
     def lookup(self, candidate: str | bytes) -> str | None:
         """The listed word this lower-cased candidate stands for, or None."""
-        if isinstance(candidate, bytes):
-            candidate = candidate.decode("ascii")
-        if candidate in self._memo:
-            return self._memo[candidate]
-        words = self.by_fold.get(candidate.translate(FOLD), ())
-        found = next((w for w in words if matches_word(candidate, w)), None)
+        found = self._memo.get(candidate, _UNSEEN)  # keyed as given: bytes are not decoded again
+        if found is not _UNSEEN:
+            return found  # type: ignore[return-value]
+        text = candidate.decode("ascii") if isinstance(candidate, bytes) else candidate
+        words = self.by_fold.get(text.translate(FOLD), ())
+        found = next((w for w in words if matches_word(text, w)), None)
         if len(self._memo) > MEMO_LIMIT:
             self._memo.clear()
         self._memo[candidate] = found
@@ -157,9 +155,15 @@ class WordIndex:
 OTHER_LETTER = 0xB5
 
 
+# In the folded bytes, the word characters that are not regex word characters (\w) become capitals,
+# which folding never leaves: every word character is then \w and every other one a space, so
+# the trie can end a word with `\b`, a fifth of the pattern's length shorter than a lookahead.
+_AS_REGEX_WORD = bytes.maketrans(b"\"'" + bytes([OTHER_LETTER]), b"QXZ")
+
+
 def _byte_tables() -> tuple[bytes, bytes]:
     """bytes.translate tables over Latin-1: ASCII word characters lower-cased (and folded), other
-    word characters OTHER_LETTER, every other byte a space."""
+    word characters OTHER_LETTER, every other byte a space. Folded, see `_AS_REGEX_WORD`."""
     allowed = word_characters()
     lower, fold = bytearray(b" " * 256), bytearray(b" " * 256)
     for b in range(256):
@@ -171,7 +175,7 @@ def _byte_tables() -> tuple[bytes, bytes]:
             fold[b] = ord(c.lower().translate(FOLD))
         else:
             lower[b] = fold[b] = OTHER_LETTER
-    return bytes(lower), bytes(fold)
+    return bytes(lower), bytes(fold).translate(_AS_REGEX_WORD)
 
 
 LOWER_BYTES, _FOLD_BYTES = _byte_tables()
@@ -222,7 +226,7 @@ def _read_str(text: str) -> tuple[str, str]:
     return " " + lowered, " " + lowered.translate(FOLD)
 
 
-def _trie(folds: Iterable[str]) -> str:
+def _trie(folds: Iterable[str], word_end: str) -> str:
     """A regex for a word start (after a space) where some listed fold begins, its letters spelled
     across any number of words: separators may come between any two letters, and the match ends at
     a word's end. At each letter, going on is tried before ending, so a match that ends inside its
@@ -237,12 +241,12 @@ def _trie(folds: Iterable[str]) -> str:
     def pattern(node: dict[str, Any]) -> str:
         onward = [re.escape(c) + pattern(child) for c, child in sorted(node.items()) if c]
         if not onward:
-            return "(?![^ ])"
+            return word_end
         branch = onward[0] if len(onward) == 1 else "(?:" + "|".join(onward) + ")"
         # Separators are taken whole (possessive): the next character after them is always a letter.
         if node is root:
             return branch
-        return f"(?: *+{branch}|(?![^ ]))" if "" in node else " *+" + branch
+        return f"(?: *+{branch}|{word_end})" if "" in node else " *+" + branch
 
     return " (" + pattern(root) + ")"
 
@@ -259,31 +263,41 @@ class Reading(NamedTuple):
 
 def reading(index: WordIndex) -> Reading:
     """The index's reading, compiled on first use (one regex: most of the compile time)."""
-    if index.ascii_only:
-        letters = {"".join(f.translate(_FOLD_BYTES).decode().split()) for f in index.ascii_keys.by_fold}
-        starts = re.compile(_trie(letters).encode())
-        return Reading(_read_bytes, starts, re.compile(rb"[^ ]+"), b" ", index.ascii_keys)
     letters = {"".join(TOKEN.findall(f)) for f in index.keys.by_fold}
-    return Reading(_read_str, re.compile(_trie(letters)), re.compile(r"[^ ]+"), " ", index.keys)
+    if index.ascii_only:
+        starts = re.compile(_trie(letters, r"\b").encode().translate(_AS_REGEX_WORD))
+        return Reading(_read_bytes, starts, re.compile(rb"[^ ]+"), b" ", index.ascii_keys)
+    return Reading(_read_str, re.compile(_trie(letters, "(?![^ ])")), re.compile(r"[^ ]+"), " ", index.keys)
+
+
+class Scan(NamedTuple):
+    """What one pass over a text found."""
+
+    hits: list[Hit]  # the reference's hits
+    spelled: list[tuple[int, int]]  # spans where a listed word is spelled across words, with no hit
+    lowered: Any  # the text as read: lower-cased, other characters spaces, after one leading space
 
 
 def scan(index: WordIndex, text: str) -> list[Hit]:
-    """Every listed word as the reference finds it, in order, with offsets into `text`.
+    """Every listed word as the reference finds it, in order, with offsets into `text`."""
+    return scan_text(index, text).hits
+
+
+def scan_text(index: WordIndex, text: str) -> Scan:
+    """The reference's hits, and where a listed word is spelled across words that it does not join.
 
     One regex search finds each word where a listed word could start; the reference's rules are
     then applied there, word by word. Text between such words is never looked at in Python.
     """
-    if not text:
-        return []
     form = index.reading
     lowered, folded = form.read(text)
     size = len(folded)
     allowed = word_characters()
     # The reference never joins a word that starts at the text's last character to the one before,
     # and text whose first word character is its last is never profane.
-    lone_tail = text[-1] in allowed and (len(text) == 1 or text[-2] not in allowed)
-    if lone_tail and not folded[:-1].strip():
-        return []
+    lone_tail = bool(text) and text[-1] in allowed and (len(text) == 1 or text[-2] not in allowed)
+    if not text or (lone_tail and not folded[:-1].strip()):
+        return Scan([], [], lowered)
     partner_limit = size - 1 if lone_tail else size  # a join partner ends before this
     # The reference keeps a window of the next words, refilled one word at a time; when no listed
     # word has more than one separator the window is one word, emptied at every other word, and
@@ -291,6 +305,7 @@ def scan(index: WordIndex, text: str) -> list[Hit]:
     every_other = index.max_joined == 1
     window_from = 0
     found: list[Hit] = []
+    spelled: list[tuple[int, int]] = []
     pos = 0
     search, space, lookup = form.starts.search, form.space, index.lookup
     while (m := search(folded, pos)) is not None:
@@ -307,8 +322,10 @@ def scan(index: WordIndex, text: str) -> list[Hit]:
             hit = Hit(start - 1, end - 1, word)  # offsets into `text`: the reading has one space before
         if hit is not None:
             found.append(hit)
+        elif reach > end:
+            spelled.append((start - 1, reach - 1))
         pos = end if hit is None else hit.end + 1  # a joined hit's words are not looked at again
-    return found
+    return Scan(found, spelled, lowered)
 
 
 def _join(
