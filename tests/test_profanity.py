@@ -237,3 +237,20 @@ def test_word_characters_are_better_profanitys():
     from better_profanity.constants import ALLOWED_CHARACTERS
 
     assert word_characters() == frozenset(ALLOWED_CHARACTERS)
+
+
+def test_a_comment_in_another_script_is_read_as_written():
+    m = matcher_for()
+    # Russian: "SHUT YOUR MOUTH AND LISTEN", "the 30th century". Read letter by letter as Latin look-alikes
+    # they would be "pot" and "xxx"; in a comment mostly in Cyrillic they are the writer's own words.
+    assert m.find("ЗАКРОЙ РОТ И СЛУШАЙ") == []
+    assert m.find("ХХХ век") == []
+    # A word that mixes scripts is still a disguise (the с in fuсk is Cyrillic), and so is a
+    # Cyrillic spelling inside an English comment.
+    assert [(x.word, x.via) for x in m.find("Закрой рот, это fuсk и всё.")] == [("fuck", "lookalike")]
+    assert [(x.word, x.via) for x in m.find("Shut your РОТ")] == [("pot", "lookalike")]
+
+
+def test_a_comment_all_in_look_alikes_is_a_disguise():
+    # Every letter Cyrillic, none of them a letter only Cyrillic has: not Russian, but "SHIT".
+    assert [(x.word, x.via) for x in matcher_for().find("ЅНІТ")] == [("shit", "lookalike")]

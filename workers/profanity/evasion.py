@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right, insort
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import groupby
@@ -36,14 +37,39 @@ def normalization() -> tuple[dict[int, str], dict[int, str]]:
     return table, category
 
 
+def _one_of(chars: list[str], repeat: str = "") -> str:
+    """A regex for one of these characters (or a run, with `repeat` "+"). Characters past the BMP
+    are tested only behind a cheap range check: a class with any of them is tested range by range,
+    one with none as a bitmap, and the scan goes over every character of the text."""
+    bmp = [c for c in chars if ord(c) < 0x10000]
+    astral = [c for c in chars if ord(c) >= 0x10000]
+    parts = [char_class(bmp) + repeat] if bmp else []
+    if astral:
+        parts.append(f"(?=[\\U00010000-\\U0010FFFF]){char_class(astral)}{repeat}")
+    return "(?:" + "|".join(parts) + ")"
+
+
 @lru_cache(maxsize=1)
 def mapped_pattern() -> re.Pattern[str]:
-    """Runs of characters the table maps. Characters past the BMP are tested only behind a cheap
-    range check, so the scan stays fast (a class with astral ranges is tested range by range)."""
-    keys = [chr(k) for k in normalization()[0]]
-    bmp = char_class(c for c in keys if ord(c) < 0x10000)
-    astral = char_class(c for c in keys if ord(c) >= 0x10000)
-    return re.compile(f"{bmp}+|(?=[\\U00010000-\\U0010FFFF]){astral}+")
+    """Runs of characters the table maps."""
+    return re.compile(_one_of([chr(k) for k in normalization()[0]], "+"))
+
+
+@lru_cache(maxsize=1)
+def native_letter_pattern() -> re.Pattern[str]:
+    """A letter beyond ASCII that looks like no Latin letter (Я, Ж, λ): the mark of a text in another script."""
+    return re.compile(f"(?![\\x00-\\x7f])(?!{_one_of([chr(k) for k in normalization()[0]])})[^\\W\\d_]")
+
+
+@lru_cache(maxsize=1)
+def mixed_pattern() -> re.Pattern[str]:
+    """For text in another script: Latin letters in disguise (fullwidth, accented), and look-alike
+    letters of another script written against a Latin one, inside one word (fuсk with a Cyrillic с)."""
+    table, category = normalization()
+    latin = _one_of([chr(k) for k in table if category[k] != "lookalike"], "+")
+    other = _one_of([chr(k) for k in table if category[k] == "lookalike"])
+    # One character at a time where the scripts meet: a run followed by a lookahead would backtrack.
+    return re.compile(f"{latin}|(?<=[A-Za-z]){other}|{other}(?=[A-Za-z])")
 
 
 _BEYOND_ASCII = re.compile(r"[^\x00-\x7f]+")
@@ -96,6 +122,8 @@ class Evasions:
         self.index = index
         self.table, self.category = normalization()
         self.mapped = mapped_pattern()
+        self.mixed = mixed_pattern()
+        self.native_letter = native_letter_pattern()
         # Listed words by their folded letters with runs collapsed: (word, its letters so collapsed,
         # the length of each run).
         self.by_skeleton: dict[str, list[tuple[str, str, list[int]]]] = {}
@@ -133,18 +161,30 @@ class Evasions:
         return _without_overlaps(hits, taken)
 
     def _windows(self, text: str) -> list[tuple[int, int]]:
-        """Stretches of text around characters the table maps, widened to whole words, merged."""
+        """Stretches of text around characters the table maps, widened to whole words, merged.
+
+        In text mostly beyond ASCII (a comment in Russian, Greek, …) a word in another script is
+        the writer's own: only Latin letters in disguise and words mixing scripts are read as
+        ASCII, and without the margin, so that the words around them stay as written.
+        """
         windows: list[tuple[int, int]] = []
-        for run in _BEYOND_ASCII.finditer(text):  # the table maps no ASCII: look only beyond it
-            for m in self.mapped.finditer(text, run.start(), run.end()):
-                start = max(0, m.start() - WINDOW_MARGIN)
-                end = min(len(text), m.end() + WINDOW_MARGIN)
-                start = max(0, text.rfind(" ", 0, start))
-                end = text.find(" ", end) if text.find(" ", end) != -1 else len(text)
-                if windows and start <= windows[-1][1]:
-                    windows[-1] = (windows[-1][0], end)
-                else:
-                    windows.append((start, end))
+        mostly_beyond_ascii = (len(text) - len(text.encode("ascii", "ignore"))) * 2 > len(text)
+        # ... and written in it: some of its letters look like no Latin one. ЅНІТ, all look-alikes, is not.
+        if mostly_beyond_ascii and self.native_letter.search(text):
+            found: Iterable[re.Match[str]] = self.mixed.finditer(text)
+            margin = 0
+        else:  # the table maps no ASCII: look only beyond it
+            found = (m for run in _BEYOND_ASCII.finditer(text) for m in self.mapped.finditer(text, *run.span()))
+            margin = WINDOW_MARGIN
+        for m in found:
+            start = max(0, m.start() - margin)
+            end = min(len(text), m.end() + margin)
+            start = max(0, text.rfind(" ", 0, start))
+            end = text.find(" ", end) if text.find(" ", end) != -1 else len(text)
+            if windows and start <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], end)
+            else:
+                windows.append((start, end))
         return windows
 
     def _disguised(
