@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right, insort
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import groupby
@@ -62,17 +61,14 @@ def native_letter_pattern() -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
-def mixed_pattern() -> re.Pattern[str]:
-    """For text in another script: Latin letters in disguise (fullwidth, accented), and look-alike
-    letters of another script written against a Latin one, inside one word (fuсk with a Cyrillic с)."""
+def latin_variants_pattern() -> re.Pattern[str]:
+    """Runs of Latin letters in disguise: fullwidth, mathematical, enclosed, accented."""
     table, category = normalization()
-    latin = _one_of([chr(k) for k in table if category[k] != "lookalike"], "+")
-    other = _one_of([chr(k) for k in table if category[k] == "lookalike"])
-    # One character at a time where the scripts meet: a run followed by a lookahead would backtrack.
-    return re.compile(f"{latin}|(?<=[A-Za-z]){other}|{other}(?=[A-Za-z])")
+    return re.compile(_one_of([chr(k) for k in table if category[k] != "lookalike"], "+"))
 
 
 _BEYOND_ASCII = re.compile(r"[^\x00-\x7f]+")
+_ASCII_LETTERS = re.compile(r"[A-Za-z]+")
 # A listed word spelled out: three or more single word characters, each alone, with one to three
 # separators (not a line break) between them.
 SPELLED_OUT = re.compile(f"{WORD_CLASS}(?:[^{WORD_CLASS[1:-1]}\\n]{{1,3}}{WORD_CLASS}){{2,}}")
@@ -122,7 +118,7 @@ class Evasions:
         self.index = index
         self.table, self.category = normalization()
         self.mapped = mapped_pattern()
-        self.mixed = mixed_pattern()
+        self.latin_variants = latin_variants_pattern()
         self.native_letter = native_letter_pattern()
         # Listed words by their folded letters with runs collapsed: (word, its letters so collapsed,
         # the length of each run).
@@ -171,14 +167,16 @@ class Evasions:
         mostly_beyond_ascii = (len(text) - len(text.encode("ascii", "ignore"))) * 2 > len(text)
         # ... and written in it: some of its letters look like no Latin one. ЅНІТ, all look-alikes, is not.
         if mostly_beyond_ascii and self.native_letter.search(text):
-            found: Iterable[re.Match[str]] = self.mixed.finditer(text)
+            found = [m.span() for m in self.latin_variants.finditer(text)]
+            found += [run.span() for run in _ASCII_LETTERS.finditer(text) if self._against_lookalike(text, *run.span())]
+            found.sort()
             margin = 0
         else:  # the table maps no ASCII: look only beyond it
-            found = (m for run in _BEYOND_ASCII.finditer(text) for m in self.mapped.finditer(text, *run.span()))
+            found = [m.span() for run in _BEYOND_ASCII.finditer(text) for m in self.mapped.finditer(text, *run.span())]
             margin = WINDOW_MARGIN
-        for m in found:
-            start = max(0, m.start() - margin)
-            end = min(len(text), m.end() + margin)
+        for m_start, m_end in found:
+            start = max(0, m_start - margin)
+            end = min(len(text), m_end + margin)
             start = max(0, text.rfind(" ", 0, start))
             end = text.find(" ", end) if text.find(" ", end) != -1 else len(text)
             if windows and start <= windows[-1][1]:
@@ -186,6 +184,10 @@ class Evasions:
             else:
                 windows.append((start, end))
         return windows
+
+    def _against_lookalike(self, text: str, start: int, end: int) -> bool:
+        """Whether Latin letters at [start, end) touch a look-alike letter of another script (fuсk)."""
+        return any(0 <= i < len(text) and self.category.get(ord(text[i])) == "lookalike" for i in (start - 1, end))
 
     def _disguised(
         self, text: str, shadow: str, taken: list[tuple[int, int]], rescans: list[tuple[int, Scan]]
