@@ -262,7 +262,7 @@ class Reading(NamedTuple):
 
 
 def reading(index: WordIndex) -> Reading:
-    """The index's reading, compiled on first use (one regex: most of the compile time)."""
+    """The index's reading; its one regex is most of the compile time."""
     letters = {"".join(TOKEN.findall(f)) for f in index.keys.by_fold}
     if index.ascii_only:
         starts = re.compile(_trie(letters, r"\b").encode().translate(_AS_REGEX_WORD))
@@ -303,7 +303,7 @@ def scan_text(index: WordIndex, text: str) -> Scan:
     # word has more than one separator the window is one word, emptied at every other word, and
     # those words are never joined. The count restarts after a joined hit.
     every_other = index.max_joined == 1
-    window_from = 0
+    words_since_window, counted_to = 0, 0  # counted as the scan goes, so the count stays linear
     found: list[Hit] = []
     spelled: list[tuple[int, int]] = []
     pos = 0
@@ -313,11 +313,14 @@ def scan_text(index: WordIndex, text: str) -> Scan:
         end = folded.find(space, start)
         end = size if end == -1 else end
         hit = None
+        if reach > end and every_other:
+            words_since_window += len(form.words.findall(folded, counted_to, start))
+            counted_to = start
         # A listed fold that runs on into the next words: the reference's joins.
-        if reach > end and not (every_other and len(form.words.findall(folded, window_from, start)) % 2):
+        if reach > end and not (every_other and words_since_window % 2):
             hit = _join(index, form, text, lowered, folded, start, end, partner_limit)
             if hit is not None:
-                window_from = hit.end + 1
+                words_since_window, counted_to = 0, hit.end + 1
         if hit is None and (word := lookup(lowered[start:end])) is not None:
             hit = Hit(start - 1, end - 1, word)  # offsets into `text`: the reading has one space before
         if hit is not None:
