@@ -2,9 +2,11 @@
 
 - `fullwidth`: compatibility forms (ｆｕｃｋ, 𝐟𝐮𝐜𝐤, ⓕⓤⓒⓚ) read as their ASCII letters (NFKC);
 - `lookalike`: letters of other scripts that look like Latin ones (Cyrillic а, е, о, р, с, …), from
-  Unicode's confusables data as packaged by confusable-homoglyphs;
+  Unicode's confusables data (the table: `lookalikes.py`); in a comment written in another script,
+  only in words that mix scripts;
 - `accent`: accented Latin letters read without their accents (fück);
-- `separator`: single letters spelled out with separators (f u c k, f.u.c.k, f-u-c-k), anywhere;
+- `separator`: a listed word spelled out in single letters (f u c k, f.u.c.k, f-u-c-k) where the
+  reference does not join them: at the text's end, or in more words than it joins;
 - `repeat`: a letter stretched to three or more (fuuuck, shiiit); doubled letters are not
   stretching, so "good" never reads as "god" and "assess" never as "ass".
 
