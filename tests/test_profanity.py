@@ -254,3 +254,10 @@ def test_a_comment_in_another_script_is_read_as_written():
 def test_a_comment_all_in_look_alikes_is_a_disguise():
     # Every letter Cyrillic, none of them a letter only Cyrillic has: not Russian, but "SHIT".
     assert [(x.word, x.via) for x in matcher_for().find("ЅНІТ")] == [("shit", "lookalike")]
+
+
+def test_offsets_hold_for_a_list_beyond_ascii():
+    # İ lower-cases to two characters; the words after it must still be found where they are.
+    text = "İİ SCHEIẞE und scheiße"
+    matches = Matcher(["scheiße"], additions=False).find(text)
+    assert [(text[x.start : x.end], x.word) for x in matches] == [("SCHEIẞE", "scheiße"), ("scheiße", "scheiße")]
