@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import random
+import re
 
 import pytest
 from better_profanity import Profanity
 
 from tests.conftest import DATA
 from workers.profanity import Matcher, Tier, censor, default_words, lookalikes, matcher_for, site_words
+from workers.profanity.evasion import stretches
 from workers.profanity.wordlist import word_characters
 
 SEED = 20251129  # the fixed sample: 1,500 texts drawn with this seed
@@ -261,3 +263,17 @@ def test_offsets_hold_for_a_list_beyond_ascii():
     text = "İİ SCHEIẞE und scheiße"
     matches = Matcher(["scheiße"], additions=False).find(text)
     assert [(text[x.start : x.end], x.word) for x in matches] == [("SCHEIẞE", "scheiße"), ("scheiße", "scheiße")]
+
+
+def test_stretches_are_every_run_of_three_letters():
+    # The integer trick against the plain rule, on random text with many runs.
+    rng = random.Random(SEED)
+    for _ in range(200):
+        text = bytes(rng.choice(b"  aab!Z") for _ in range(rng.randint(0, 80)))
+        expected = [m.start() for m in re.finditer(rb"(?=([a-z])\1\1)", text)]
+        assert stretches(text) == expected, text
+
+
+def test_disguised_letters_spelled_out_at_the_end():
+    # Fullwidth letters spelled out, last in the comment: the reference never joins the last one.
+    assert [(x.word, x.via) for x in matcher_for().find("I said ｆ ｕ ｃ ｋ")] == [("fuck", "separator")]
