@@ -138,14 +138,18 @@ class Evasions:
         if windows:
             # Disguised letters read as ASCII, one character for one, so offsets hold; each window
             # is scanned again, and its findings replace the text's there.
-            rescans = []
+            # Pieces joined once: splicing each window into the whole text would copy it per window.
+            shadow_parts, lowered_parts, rescans, cursor = [], [], [], 0
             for start, end in windows:
-                shadow = shadow[:start] + text[start:end].translate(self.table) + shadow[end:]
-            for start, end in windows:
-                again = scan_text(self.index, shadow[start:end])
+                window = text[start:end].translate(self.table)
+                again = scan_text(self.index, window)
                 rescans.append((start, again))
-                lowered = lowered[: start + 1] + again.lowered[1:] + lowered[end + 1 :]
-            spelled = [(s, e) for s, e in spelled if not any(s < we and ws < e for ws, we in windows)]
+                shadow_parts += [text[cursor:start], window]
+                lowered_parts += [lowered[cursor + 1 : start + 1], again.lowered[1:]]
+                cursor = end
+            shadow = "".join([*shadow_parts, text[cursor:]])
+            lowered = lowered[:1] + lowered[:0].join([*lowered_parts, lowered[cursor + 1 :]])
+            spelled = [(s, e) for s, e in spelled if not _overlapping(windows, s, e)]
             spelled += [(s + start, e + start) for start, again in rescans for s, e in again.spelled]
             hits.extend(self._disguised(text, shadow, taken, rescans))
         for start, end in spelled:
