@@ -22,7 +22,7 @@ from functools import lru_cache
 from itertools import groupby
 
 from . import lookalikes
-from .reference import FOLD, TOKEN, WORD_CLASS, Scan, WordIndex, char_class, matches_word, scan, scan_text
+from .reference import FOLD, MEMO_LIMIT, TOKEN, WORD_CLASS, Scan, WordIndex, char_class, matches_word, scan, scan_text
 
 WINDOW_MARGIN = 64  # characters read around a disguised letter: enough for a joined phrase
 
@@ -122,6 +122,8 @@ class Evasions:
         self.mapped = mapped_pattern()
         self.latin_variants = latin_variants_pattern()
         self.native_letter = native_letter_pattern()
+        self.spelled: dict[str, str | None] = {}  # see `_spelled_word`
+        self.stretched: dict[str, str | None] = {}  # see `_stretched_word`
         # Listed words by their folded letters with runs collapsed: (word, its letters so collapsed,
         # the length of each run).
         self.by_skeleton: dict[str, list[tuple[str, str, list[int]]]] = {}
@@ -153,14 +155,41 @@ class Evasions:
             spelled += [(s + start, e + start) for start, again in rescans for s, e in again.spelled]
             hits.extend(self._disguised(text, shadow, taken, rescans))
         for start, end in spelled:
-            if SPELLED_OUT.fullmatch(shadow, start, end):
-                word = self.index.lookup("".join(TOKEN.findall(shadow, start, end)).lower())
-                if word is not None:
-                    hits.append(ExtraHit(start, end, word, "separator"))
+            if (word := self._spelled_word(shadow[start:end])) is not None:
+                hits.append(ExtraHit(start, end, word, "separator"))
         if isinstance(lowered, str):
             lowered = lowered.encode("latin-1", "replace")  # one byte a character
         hits.extend(self._stretched(shadow, lowered))
         return _without_overlaps(hits, taken)
+
+    def _stretched_word(self, token: str) -> str | None:
+        """The listed word this lower-cased token stretches, or None; remembered, as a comment may repeat it."""
+        if token in self.stretched:
+            return self.stretched[token]
+        if len(self.stretched) > MEMO_LIMIT:
+            self.stretched.clear()
+        found = None
+        skeleton, runs = _skeleton(token.translate(FOLD))
+        letters = _skeleton(token)[0]
+        # Prefer the listed word spelled with the token's own letters ("fuck" over "fvck").
+        for word, _, word_runs in sorted(self.by_skeleton.get(skeleton, ()), key=lambda c: c[1] != letters):
+            # Each letter as often as the word has it, or stretched to three or more.
+            if all(r == w or (r > w and r >= 3) for r, w in zip(runs, word_runs, strict=True)):
+                stretched = "".join(ch * r for ch, r in zip(_letters(word, word_runs), runs, strict=True))
+                if matches_word(token, stretched):
+                    found = word
+                    break
+        self.stretched[token] = found
+        return found
+
+    def _spelled_word(self, span: str) -> str | None:
+        """The listed word these single letters spell, or None; remembered, as a comment may repeat it."""
+        if span not in self.spelled:
+            if len(self.spelled) > MEMO_LIMIT:
+                self.spelled.clear()
+            letters = "".join(TOKEN.findall(span)).lower() if SPELLED_OUT.fullmatch(span) else ""
+            self.spelled[span] = self.index.lookup(letters) if letters else None
+        return self.spelled[span]
 
     def _windows(self, text: str) -> list[tuple[int, int]]:
         """Stretches of text around characters the table maps, widened to whole words, merged.
@@ -234,20 +263,9 @@ class Evasions:
             end = lowered.find(b" ", i)
             end = len(lowered) if end == -1 else end
             done = end
-            token = shadow[start - 1 : end - 1].lower()
-            skeleton, runs = _skeleton(token.translate(FOLD))
-            if skeleton not in self.by_skeleton:
-                continue
-            letters = _skeleton(token)[0]
-            # Prefer the listed word spelled with the token's own letters ("fuck" over "fvck").
-            candidates = sorted(self.by_skeleton[skeleton], key=lambda c: c[1] != letters)
-            for word, _, word_runs in candidates:
-                # Each letter as often as the word has it, or stretched to three or more.
-                if all(r == w or (r > w and r >= 3) for r, w in zip(runs, word_runs, strict=True)):
-                    stretched = "".join(ch * r for ch, r in zip(_letters(word, word_runs), runs, strict=True))
-                    if matches_word(token, stretched):
-                        hits.append(ExtraHit(start - 1, end - 1, word, "repeat"))
-                        break
+            word = self._stretched_word(shadow[start - 1 : end - 1].lower())
+            if word is not None:
+                hits.append(ExtraHit(start - 1, end - 1, word, "repeat"))
         return hits
 
 

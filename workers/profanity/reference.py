@@ -134,6 +134,7 @@ class WordIndex:
         self.max_joined = max([1] + [sum(c not in allowed for c in w) for w in self.words])
         self.ascii_only = all(w.isascii() for w in self.words)
         self._memo: dict[str | bytes, object] = {}
+        self.joins: dict[tuple[str, bool], tuple[int, str] | None] = {}  # see `_join_once`
         self.reading = reading(self)  # compiled here, with the rest: a scan never waits for it
 
     def lookup(self, candidate: str | bytes) -> str | None:
@@ -318,7 +319,7 @@ def scan_text(index: WordIndex, text: str) -> Scan:
             counted_to = start
         # A listed fold that runs on into the next words: the reference's joins.
         if reach > end and not (every_other and words_since_window % 2):
-            hit = _join(index, form, text, lowered, folded, start, end, partner_limit)
+            hit = _join_once(index, form, text, lowered, folded, start, end, reach, partner_limit)
             if hit is not None:
                 words_since_window, counted_to = 0, hit.end + 1
         if hit is None and (word := lookup(lowered[start:end])) is not None:
@@ -329,6 +330,31 @@ def scan_text(index: WordIndex, text: str) -> Scan:
             spelled.append((start - 1, reach - 1))
         pos = end if hit is None else hit.end + 1  # a joined hit's words are not looked at again
     return Scan(found, spelled, lowered)
+
+
+def _join_once(
+    index: WordIndex,
+    form: Reading,
+    text: str,
+    lowered: Any,
+    folded: Any,
+    start: int,
+    end: int,
+    reach: int,
+    partner_limit: int,
+) -> Hit | None:
+    """`_join`, remembered by the words it can look at: those the trie's match spans (no listed word
+    reaches past it), and whether the text's last word is among them. A comment repeating one
+    phrase thousands of times is then joined once."""
+    key = (text[start - 1 : reach - 1], reach > partner_limit)
+    if key not in index.joins:
+        hit = _join(index, form, text, lowered, folded, start, end, partner_limit)
+        if len(index.joins) > MEMO_LIMIT:
+            index.joins.clear()
+        index.joins[key] = None if hit is None else (hit.end - hit.start, hit.word)
+        return hit
+    known = index.joins[key]
+    return None if known is None else Hit(start - 1, start - 1 + known[0], known[1])
 
 
 def _join(
