@@ -35,7 +35,6 @@ from typing import Any, NamedTuple
 from .wordlist import CHARS_MAPPING, word_characters
 
 MEMO_LIMIT = 50_000  # verified candidates remembered per index
-_UNSEEN = object()
 
 
 def _fold_table() -> dict[int, str]:
@@ -133,15 +132,14 @@ class WordIndex:
         self.ascii_keys = Keys(*(ascii_of(k) for k in (self.keys.by_fold, self.keys.joinable, starts, letters)))
         self.max_joined = max([1] + [sum(c not in allowed for c in w) for w in self.words])
         self.ascii_only = all(w.isascii() for w in self.words)
-        self._memo: dict[str | bytes, object] = {}
+        self._memo: dict[str | bytes, str | None] = {}
         self.joins: dict[tuple[str, bool], tuple[int, str] | None] = {}  # see `_join_once`
         self.reading = reading(self)  # compiled here, with the rest: a scan never waits for it
 
     def lookup(self, candidate: str | bytes) -> str | None:
         """The listed word this lower-cased candidate stands for, or None."""
-        found = self._memo.get(candidate, _UNSEEN)  # keyed as given: bytes are not decoded again
-        if found is not _UNSEEN:
-            return found  # type: ignore[return-value]
+        if candidate in self._memo:  # keyed as given: bytes are not decoded again
+            return self._memo[candidate]
         text = candidate.decode("ascii") if isinstance(candidate, bytes) else candidate
         words = self.by_fold.get(text.translate(FOLD), ())
         found = next((w for w in words if matches_word(text, w)), None)
