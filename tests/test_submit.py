@@ -101,12 +101,17 @@ def test_invalid_fields_are_listed_with_dotted_names(post, connection):
     assert snapshot(connection) == before
 
 
-def test_required_name_and_email_follow_the_policy(post, rt, site):
+def test_required_name_and_email_follow_the_policy(post, rt, site, connection):
+    before = snapshot(connection)
     response = post("Anonymous thoughts", author={})
     assert response.status_code == 400
     assert {e["field"] for e in response.get_json()["errors"]} == {"author.name", "author.email"}
+    assert snapshot(connection) == before
     rt.sites.set_policy(site.site_id, Policy(flood_seconds=0, require_name=False, require_email=False))
-    assert post("Anonymous thoughts", author={}).status_code == 202
+    accepted = post("Anonymous thoughts", author={})
+    assert accepted.status_code == 202
+    stored = rt.comments.get(accepted.get_json()["id"])
+    assert (stored.author.name, stored.author.email, stored.body) == ("", "", "Anonymous thoughts")
 
 
 def test_javascript_author_url_is_400(post, connection):
@@ -125,8 +130,16 @@ def test_control_characters_are_400_naming_the_field(post, connection):
     assert snapshot(connection) == before
 
 
-def test_tabs_and_newlines_are_fine(post):
-    assert post("line one\r\n\tline two\n").status_code == 202
+def test_tabs_and_newlines_are_fine(post, rt, work, client, site):
+    body = "line one\r\n\tline two\n"
+    response = post(body)
+    assert response.status_code == 202
+    assert rt.comments.get(response.get_json()["id"]).body == body
+    work()
+    listing = client.get(
+        f"/api/v1/sites/{site.site_id}/threads/2025%2F07%2Fchina-proposes-global-ai-body/comments"
+    ).get_json()
+    assert [item["body"] for item in listing["items"]] == [body]
 
 
 def test_invalid_utf8_is_400_naming_the_field(client, auth, connection):
@@ -180,10 +193,16 @@ def test_reply_to_missing_parent_is_400(post, connection):
     assert snapshot(connection) == before
 
 
-def test_reply_to_a_comment_of_another_thread_is_400(post):
+def test_reply_to_a_comment_of_another_thread_is_400(post, rt, connection):
     parent = post("parent", thread_id="thread-a").get_json()["id"]
-    assert post("reply", thread_id="thread-b", parent_id=parent).status_code == 400
-    assert post("reply", thread_id="thread-a", parent_id=parent).status_code == 202
+    before = snapshot(connection)
+    refused = post("reply", thread_id="thread-b", parent_id=parent)
+    assert refused.status_code == 400
+    assert refused.get_json()["errors"][0]["field"] == "parent_id"
+    assert snapshot(connection) == before
+    accepted = post("reply", thread_id="thread-a", parent_id=parent)
+    assert accepted.status_code == 202
+    assert rt.comments.get(accepted.get_json()["id"]).parent_id == parent
 
 
 def test_idempotency_key_replays_the_first_answer(post, connection):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from redis import Redis
+from redis.client import Pipeline
 
 from .keys import Keys
 from .store import decode
@@ -23,6 +24,17 @@ SPAM, HAM = "spam", "ham"
 TOKEN = re.compile(r"[^\W_]{2,30}", re.UNICODE)
 MAX_TOKENS = 400  # distinct tokens scored per comment: bounds the HMGET and the work per comment
 EVIDENCE_TOKENS = 8
+
+# Unlearning drops a count that reaches zero: a field left at 0 would still count in the vocabulary
+# (HLEN), so scores would not return to what they were before the mistaken label. Atomic per hash,
+# so it can run beside learning; counts never go below zero.
+SUBTRACT = """
+for i = 1, #ARGV, 2 do
+  if redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1]) <= 0 then
+    redis.call('HDEL', KEYS[1], ARGV[i])
+  end
+end
+"""
 
 
 def tokenize(text: str) -> list[str]:
@@ -82,28 +94,40 @@ class SpamModel:
     def __init__(self, connection: Redis, keys: Keys | None = None) -> None:
         self.redis = connection
         self.keys = keys or Keys()
+        self._subtract = connection.register_script(SUBTRACT)
 
     def learn(self, site_id: str, text: str, label: str, weight: int = 1) -> None:
         """Count the text's tokens toward `label` (weight -1 unlearns a mistaken label)."""
         self.learn_many(site_id, [(text, label)], weight)
 
     def learn_many(self, site_id: str, items: Iterable[tuple[str, str]], weight: int = 1) -> int:
+        """Learn (or with weight -1 unlearn) many labelled texts; returns how many."""
         n = 0
+        docs = self.keys.spam_docs(site_id)
         with self.redis.pipeline(transaction=False) as pipe:
             for text, label in items:
                 if label not in (SPAM, HAM):
                     raise ValueError(f"label must be spam or ham, not {label!r}")
                 counts = Counter(tokenize(text))
-                key = self.keys.spam_tokens(site_id, label)
-                for token, count in counts.items():
-                    pipe.hincrby(key, token, weight * count)
-                pipe.hincrby(self.keys.spam_docs(site_id), label, weight)
-                pipe.hincrby(self.keys.spam_docs(site_id), f"tokens:{label}", weight * sum(counts.values()))
+                tokens = {token: weight * count for token, count in counts.items()}
+                tallies = {label: weight, f"tokens:{label}": weight * sum(counts.values())}
+                self._add(pipe, self.keys.spam_tokens(site_id, label), tokens)
+                self._add(pipe, docs, tallies)
                 n += 1
                 if len(pipe) > 5000:
                     pipe.execute()
             pipe.execute()
         return n
+
+    def _add(self, pipe: Pipeline, key: str, deltas: dict[str, int]) -> None:
+        """Add to counts: HINCRBY to learn; to unlearn, a script that also drops what reaches zero."""
+        if not deltas:
+            return
+        if all(d >= 0 for d in deltas.values()):
+            for field_name, delta in deltas.items():
+                pipe.hincrby(key, field_name, delta)
+            return
+        self._subtract(keys=[key], args=[x for pair in deltas.items() for x in pair], client=pipe)
 
     def trained(self, site_id: str) -> dict[str, int]:
         raw = self.redis.hgetall(self.keys.spam_docs(site_id))
