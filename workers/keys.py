@@ -39,8 +39,9 @@ class Keys:
     def events(self, site_id: str) -> str:
         return f"{self.prefix}:site:{site_id}:events"
 
-    def flood(self, site_id: str, kind: str, value: str) -> str:
-        return f"{self.prefix}:site:{site_id}:flood:{kind}:{value}"
+    def flood(self, site_id: str, identity_entry: str) -> str:
+        """The flood window of one author identity (`ip:…` or `email:…`, normalized)."""
+        return f"{self.prefix}:site:{site_id}:flood:{identity_entry}"
 
     def idempotency(self, site_id: str, key: str) -> str:
         return f"{self.prefix}:site:{site_id}:idem:{key}"

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from redis.exceptions import WatchError
 
 from .exceptions import Flooding, IdempotencyConflict, InvalidField
+from .identity import identity_entry
 from .models import Author, Client, Comment, Status
 from .policy import Policy
 from .runtime import Runtime
@@ -53,11 +54,9 @@ def _claim_flood(rt: Runtime, site_id: str, policy: Policy, sub: Submission) -> 
     """Claim the flood window for the IP and email; raise Flooding if either is taken."""
     if not policy.flood_seconds:
         return []
-    candidates = []
-    if sub.client.ip:
-        candidates.append(rt.keys.flood(site_id, "ip", sub.client.ip))
-    if sub.author.email.strip():
-        candidates.append(rt.keys.flood(site_id, "email", sub.author.email.strip().lower()))
+    # Normalized, so `r+1@…`, `r+2@…` or another address of one IPv6 /64 are the same author.
+    entries = [identity_entry("ip", sub.client.ip), identity_entry("email", sub.author.email)]
+    candidates = [rt.keys.flood(site_id, entry) for entry in entries if entry]
     claimed = []
     for key in candidates:
         if rt.connection.set(key, "1", nx=True, ex=policy.flood_seconds):
