@@ -17,6 +17,14 @@ class IdempotencyConflict(CommentgateError):
     """The same Idempotency-Key was used with a different request body."""
 
 
+class IdempotencyInFlight(CommentgateError):
+    """A request with the same Idempotency-Key is still being accepted; retry shortly."""
+
+    def __init__(self) -> None:
+        super().__init__("A request with this Idempotency-Key is still in progress. Retry shortly.")
+        self.retry_after = 1
+
+
 class Flooding(CommentgateError):
     """The same IP or email posted within the site's flood window."""
 

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from workers.exceptions import (
     Flooding,
     IdempotencyConflict,
+    IdempotencyInFlight,
     InvalidField,
     UnknownComment,
     UnknownSite,
@@ -79,6 +80,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(IdempotencyConflict)
     def _conflict(exc: IdempotencyConflict) -> Response:
         return ApiError(422, "Idempotency-Key reused", str(exc), "idempotency-conflict").response
+
+    @app.errorhandler(IdempotencyInFlight)
+    def _in_flight(exc: IdempotencyInFlight) -> Response:
+        return ApiError(
+            409, "Request in progress", str(exc), "idempotency-in-flight", headers={"Retry-After": str(exc.retry_after)}
+        ).response
 
     @app.errorhandler(Flooding)
     def _flood(exc: Flooding) -> Response:
