@@ -33,6 +33,28 @@ class Flooding(CommentgateError):
         self.retry_after = retry_after
 
 
+class RateLimited(CommentgateError):
+    """The site sent comments faster than its token bucket allows."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            "This site has sent comments faster than its rate limit (submit_burst, submit_rate_per_second) "
+            "allows; nothing was stored. Retry after Retry-After seconds."
+        )
+        self.retry_after = retry_after
+
+
+class QueueFull(CommentgateError):
+    """The site has as many comments waiting for moderation as its policy allows."""
+
+    def __init__(self, queued: int, retry_after: int) -> None:
+        super().__init__(
+            f"This site has {queued} comments waiting for moderation, its limit (max_queued_comments); "
+            "nothing was stored. Retry after Retry-After seconds."
+        )
+        self.retry_after = retry_after
+
+
 class UnsafeWebhookUrl(CommentgateError):
     """A webhook URL resolves to a private, loopback or link-local address, or is not http(s)."""
 

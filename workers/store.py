@@ -211,6 +211,7 @@ class CommentStore:
         """Store a new comment as `queued` and index it for the sweeper."""
         pipe.hset(self.keys.comment(comment.id), mapping=comment_to_hash(comment))
         pipe.zadd(self.keys.queued(), {comment.id: comment.created_at})
+        pipe.zadd(self.keys.site_queued(comment.site_id), {comment.id: comment.created_at})
 
     def add_transition(
         self,
@@ -234,6 +235,7 @@ class CommentStore:
             fields["published_body"] = published_body
         pipe.hset(k.comment(comment.id), mapping=fields)
         pipe.zrem(k.queued(), comment.id)
+        pipe.zrem(k.site_queued(comment.site_id), comment.id)
 
         thread = k.thread(comment.site_id, comment.thread_id)
         if to is Status.PUBLISHED:

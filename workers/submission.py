@@ -11,8 +11,8 @@ from dataclasses import asdict, dataclass
 
 from redis.exceptions import WatchError
 
-from .exceptions import Flooding, IdempotencyConflict, IdempotencyInFlight, InvalidField
-from .identity import identity_entry
+from .admission import admit
+from .exceptions import IdempotencyConflict, IdempotencyInFlight, InvalidField
 from .models import Author, Client, Comment, Status
 from .policy import Policy
 from .runtime import Runtime
@@ -87,29 +87,6 @@ def _release_claim(rt: Runtime, idem_key: str, claim: str) -> None:
         rt.connection.eval(_RELEASE_OWN_CLAIM, 1, idem_key, claim)
 
 
-def _claim_flood(rt: Runtime, site_id: str, policy: Policy, sub: Submission) -> list[str]:
-    """Claim the flood window for the IP and email; raise Flooding if either is taken."""
-    if not policy.flood_seconds:
-        return []
-    # Normalized, so `r+1@…`, `r+2@…` or another address of one IPv6 /64 are the same author.
-    entries = [identity_entry("ip", sub.client.ip), identity_entry("email", sub.author.email)]
-    candidates = [rt.keys.flood(site_id, entry) for entry in entries if entry]
-    claimed = []
-    for key in candidates:
-        if rt.connection.set(key, "1", nx=True, ex=policy.flood_seconds):
-            claimed.append(key)
-            continue
-        ttl = rt.connection.ttl(key)
-        _release(rt, claimed)
-        raise Flooding(retry_after=max(int(ttl), 1))
-    return claimed
-
-
-def _release(rt: Runtime, keys: list[str]) -> None:
-    if keys:
-        rt.connection.delete(*keys)
-
-
 def submit(rt: Runtime, site_id: str, policy: Policy, sub: Submission, idempotency_key: str | None = None) -> Accepted:
     """Store and queue a comment; 202 may be sent once this returns, and not before."""
     if sub.parent_id and not rt.comments.parent_in_thread(site_id, sub.thread_id, sub.parent_id):
@@ -137,8 +114,8 @@ class _IdempotencyRecord:
 
 
 def _accept(rt: Runtime, site_id: str, policy: Policy, sub: Submission, idem: _IdempotencyRecord | None) -> Accepted:
-    """Flood control, then the comment and its moderation job (and the idempotency record) in one transaction."""
-    claimed = _claim_flood(rt, site_id, policy, sub)
+    """Admit (flood, the site's limits), then store the comment, its job and idempotency record in one transaction."""
+    admission = admit(rt, site_id, policy, sub.author, sub.client)
     comment = Comment(
         id=new_comment_id(),
         site_id=site_id,
@@ -168,10 +145,10 @@ def _accept(rt: Runtime, site_id: str, policy: Policy, sub: Submission, idem: _I
                 pipe.set(idem.key, record, ex=rt.settings.idempotency_seconds)
             pipe.execute()
     except WatchError:
-        _release(rt, claimed)
+        admission.release(rt)
         raise IdempotencyInFlight() from None
     except Exception:
         with contextlib.suppress(Exception):  # Redis is down: the flood keys expire on their own
-            _release(rt, claimed)
+            admission.release(rt)
         raise
     return Accepted(comment.id, Status.QUEUED, replayed=False)

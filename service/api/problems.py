@@ -16,6 +16,8 @@ from workers.exceptions import (
     IdempotencyConflict,
     IdempotencyInFlight,
     InvalidField,
+    QueueFull,
+    RateLimited,
     UnknownComment,
     UnknownSite,
 )
@@ -91,6 +93,18 @@ def init_app(app: Flask) -> None:
     def _flood(exc: Flooding) -> Response:
         return ApiError(
             429, "Too many comments", str(exc), "flood", headers={"Retry-After": str(exc.retry_after)}
+        ).response
+
+    @app.errorhandler(RateLimited)
+    def _rate_limited(exc: RateLimited) -> Response:
+        return ApiError(
+            429, "Rate limit reached", str(exc), "rate-limited", headers={"Retry-After": str(exc.retry_after)}
+        ).response
+
+    @app.errorhandler(QueueFull)
+    def _queue_full(exc: QueueFull) -> Response:
+        return ApiError(
+            503, "Moderation queue full", str(exc), "queue-full", headers={"Retry-After": str(exc.retry_after)}
         ).response
 
     @app.errorhandler(RedisConnectionError)
