@@ -90,3 +90,13 @@ def test_every_use_of_the_author_identity_agrees():
     assert comment(email=" ", ip="").author_key == author_key(" ", "") == ""
     assert comment(ip="2001:db8::7").author_key == author_key(ip="2001:db8:0:0:1::") == "ip:2001:db8::/64"
     assert comment(email="A.B+c@GMail.com").author_key == author_key(email="ab@gmail.com") == "email:ab@gmail.com"
+
+
+def test_an_empty_address_is_never_banned_or_trusted(rt, site, connection):
+    rules = AuthorRules(rt.connection, rt.keys)
+    before = snapshot(connection)
+    for kind in ("email", "ip", "name"):
+        with pytest.raises(ValueError, match="empty"):
+            rules.ban(site.site_id, kind, "  ")
+    assert snapshot(connection) == before
+    assert author_key(email=" ", ip=" ") == ""
