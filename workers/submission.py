@@ -53,6 +53,15 @@ def _replay(rt: Runtime, record: dict[str, str]) -> Accepted:
     return Accepted(record["comment_id"], status, replayed=True)
 
 
+@dataclass(frozen=True)
+class _IdempotencyClaim:
+    """Our pending claim on an Idempotency-Key, replaced by the comment's record when it is stored."""
+
+    key: str
+    claim: str
+    fingerprint: str
+
+
 def wait_for_first_request() -> None:
     """Pause briefly while another request with the same key is being accepted."""
     time.sleep(0.01)
@@ -100,20 +109,13 @@ def submit(rt: Runtime, site_id: str, policy: Policy, sub: Submission, idempoten
     if isinstance(claimed, Accepted):
         return claimed
     try:
-        return _accept(rt, site_id, policy, sub, _IdempotencyRecord(idem_key, claimed, fingerprint))
+        return _accept(rt, site_id, policy, sub, _IdempotencyClaim(idem_key, claimed, fingerprint))
     except BaseException:
         _release_claim(rt, idem_key, claimed)
         raise
 
 
-@dataclass(frozen=True)
-class _IdempotencyRecord:
-    key: str
-    claim: str
-    fingerprint: str
-
-
-def _accept(rt: Runtime, site_id: str, policy: Policy, sub: Submission, idem: _IdempotencyRecord | None) -> Accepted:
+def _accept(rt: Runtime, site_id: str, policy: Policy, sub: Submission, idem: _IdempotencyClaim | None) -> Accepted:
     """Admit (flood, the site's limits), then store the comment, its job and idempotency record in one transaction."""
     admission = admit(rt, site_id, policy, sub.author, sub.client)
     comment = Comment(
