@@ -165,8 +165,11 @@ def _rules(site_id: str) -> AuthorRules:
 @click.argument("kind", type=click.Choice(BAN_KINDS))
 @click.argument("value")
 def authors_ban(site_id: str, kind: str, value: str) -> None:
-    """Reject every later comment from this email, IP or name."""
-    click.echo(f"banned {_rules(site_id).ban(site_id, kind, value)}")
+    """Reject every later comment from this email, IP or name (and its variants: see docs/policy.md)."""
+    try:
+        click.echo(f"banned {_rules(site_id).ban(site_id, kind, value)}")
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @authors.command("unban")
@@ -186,6 +189,8 @@ def authors_trust(site_id: str, email: str, ip: str) -> None:
     if not (email or ip):
         raise click.ClickException("give --email or --ip")
     key = author_key(email, ip)
+    if not key:
+        raise click.ClickException("give a non-empty --email or --ip")
     _rules(site_id).trust(site_id, key)
     click.echo(f"trusted {key}")
 

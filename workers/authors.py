@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from redis import Redis
 
+from .identity import author_key, identity_entry
 from .keys import Keys
 from .store import decode
+
+__all__ = ["BAN_KINDS", "AuthorRules", "author_key", "normalize_ban"]
 
 BAN_KINDS = ("email", "ip", "name")
 
 
 def normalize_ban(kind: str, value: str) -> str:
-    """`kind:value` as the author check compares it: emails and names lower-cased."""
+    """`kind:value` as the author check compares it (see `identity`): a ban covers an address's variants."""
     if kind not in BAN_KINDS:
         raise ValueError(f"ban by one of {', '.join(BAN_KINDS)}, not {kind!r}")
-    value = value.strip()
-    return f"{kind}:{value.lower() if kind in ('email', 'name') else value}"
-
-
-def author_key(email: str = "", ip: str = "") -> str:
-    """An author is identified by normalized email, else IP (as `Comment.author_key`)."""
-    return f"email:{email.strip().lower()}" if email.strip() else f"ip:{ip.strip()}"
+    entry = identity_entry(kind, value)
+    if not entry:
+        raise ValueError(f"an empty {kind} cannot be banned")
+    return entry
 
 
 class AuthorRules:

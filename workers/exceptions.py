@@ -17,11 +17,41 @@ class IdempotencyConflict(CommentgateError):
     """The same Idempotency-Key was used with a different request body."""
 
 
+class IdempotencyInFlight(CommentgateError):
+    """A request with the same Idempotency-Key is still being accepted; retry shortly."""
+
+    def __init__(self) -> None:
+        super().__init__("A request with this Idempotency-Key is still in progress. Retry shortly.")
+        self.retry_after = 1
+
+
 class Flooding(CommentgateError):
     """The same IP or email posted within the site's flood window."""
 
     def __init__(self, retry_after: int) -> None:
         super().__init__("You are posting comments too quickly. Slow down.")
+        self.retry_after = retry_after
+
+
+class RateLimited(CommentgateError):
+    """The site sent comments faster than its token bucket allows."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            "This site has sent comments faster than its rate limit (submit_burst, submit_rate_per_second) "
+            "allows; nothing was stored. Retry after Retry-After seconds."
+        )
+        self.retry_after = retry_after
+
+
+class QueueFull(CommentgateError):
+    """The site has as many comments waiting for moderation as its policy allows."""
+
+    def __init__(self, queued: int, retry_after: int) -> None:
+        super().__init__(
+            f"This site has {queued} comments waiting for moderation, its limit (max_queued_comments); "
+            "nothing was stored. Retry after Retry-After seconds."
+        )
         self.retry_after = retry_after
 
 

@@ -39,8 +39,17 @@ class Keys:
     def events(self, site_id: str) -> str:
         return f"{self.prefix}:site:{site_id}:events"
 
-    def flood(self, site_id: str, kind: str, value: str) -> str:
-        return f"{self.prefix}:site:{site_id}:flood:{kind}:{value}"
+    def flood(self, site_id: str, identity_entry: str) -> str:
+        """The flood window of one author identity (`ip:…` or `email:…`, normalized)."""
+        return f"{self.prefix}:site:{site_id}:flood:{identity_entry}"
+
+    def submit_bucket(self, site_id: str) -> str:
+        """The site's token bucket for submissions: tokens left and when they were counted."""
+        return f"{self.prefix}:site:{site_id}:bucket"
+
+    def site_queued(self, site_id: str) -> str:
+        """The site's comments not yet decided: what its cap on queued comments counts."""
+        return f"{self.prefix}:site:{site_id}:queued"
 
     def idempotency(self, site_id: str, key: str) -> str:
         return f"{self.prefix}:site:{site_id}:idem:{key}"

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from . import identity
+
 
 class Status(StrEnum):
     """Where a comment stands. `queued` until the pipeline decides it."""
@@ -76,11 +78,8 @@ class Comment:
 
     @property
     def author_key(self) -> str:
-        """An author is identified by normalized email, else IP."""
-        email = self.author.email.strip().lower()
-        if email:
-            return f"email:{email}"
-        return f"ip:{self.client.ip}" if self.client.ip else ""
+        """An author is identified by normalized email, else IP (see `identity`); '' when neither."""
+        return identity.author_key(self.author.email, self.client.ip)
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,18 @@ class Policy(BaseModel):
         le=86400,
         description="Refuse (429) a second comment from one IP or email within this many seconds; 0 = off.",
     )
+    submit_burst: int = Field(
+        200,
+        ge=0,
+        le=100_000,
+        description="The site's token bucket: this many comments at once, then submit_rate_per_second (429); 0 = off.",
+    )
+    submit_rate_per_second: float = Field(
+        5.0, gt=0, le=10_000, description="The bucket refills at this many comments a second."
+    )
+    max_queued_comments: int = Field(
+        1000, ge=0, le=1_000_000, description="Refuse (503) a comment while this many of the site's wait; 0 = off."
+    )
     duplicate_seconds: int = Field(
         86400, ge=0, description="Reject the same body from the same author in the same thread within this window."
     )

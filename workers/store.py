@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import secrets
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,9 +32,48 @@ def decode_hash(raw: Mapping[bytes, bytes]) -> dict[str, str]:
     return {decode(k): decode(v) for k, v in raw.items()}
 
 
+def milliseconds() -> int:
+    """The wall clock in milliseconds, as comment ids carry it."""
+    return int(time.time() * 1000)
+
+
+class _IdClock:
+    """The last id's millisecond and random part, so the next id of this process sorts after it."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        self.millis, self.random = -1, 0
+
+
+_id_clock = _IdClock()
+# A forked child starts afresh: it must not step from its parent's last id in lockstep with a sibling.
+os.register_at_fork(after_in_child=_id_clock.reset)
+
+_RANDOM_BITS = 48
+_FRESH_BITS = 47  # a new millisecond starts in the lower half, leaving room to step within it
+_STEP_BITS = 32  # within one millisecond the next id is the last plus 1..2**32: still unguessable
+
+
 def new_comment_id() -> str:
-    """Ids sort by creation time (12 hex digits of milliseconds), then 12 random hex digits."""
-    return f"{int(time.time() * 1000):012x}{secrets.token_hex(6)}"
+    """12 hex digits of milliseconds, then 12 of a random part; strictly increasing within a process.
+
+    Within one millisecond (or when the clock steps back) the random part grows by a random step
+    instead of being drawn afresh, as a monotonic ULID does; when it would overflow, the id borrows
+    the next millisecond. Ids of different processes still sort by their millisecond.
+    """
+    with _id_clock.lock:
+        now = milliseconds()
+        if now > _id_clock.millis:
+            millis, random = now, secrets.randbits(_FRESH_BITS)
+        else:
+            millis, random = _id_clock.millis, _id_clock.random + 1 + secrets.randbits(_STEP_BITS)
+            if random >= 1 << _RANDOM_BITS:
+                millis, random = millis + 1, secrets.randbits(_FRESH_BITS)
+        _id_clock.millis, _id_clock.random = millis, random
+    return f"{millis:012x}{random:012x}"
 
 
 def new_event_id() -> str:
@@ -170,6 +211,7 @@ class CommentStore:
         """Store a new comment as `queued` and index it for the sweeper."""
         pipe.hset(self.keys.comment(comment.id), mapping=comment_to_hash(comment))
         pipe.zadd(self.keys.queued(), {comment.id: comment.created_at})
+        pipe.zadd(self.keys.site_queued(comment.site_id), {comment.id: comment.created_at})
 
     def add_transition(
         self,
@@ -193,6 +235,7 @@ class CommentStore:
             fields["published_body"] = published_body
         pipe.hset(k.comment(comment.id), mapping=fields)
         pipe.zrem(k.queued(), comment.id)
+        pipe.zrem(k.site_queued(comment.site_id), comment.id)
 
         thread = k.thread(comment.site_id, comment.thread_id)
         if to is Status.PUBLISHED:

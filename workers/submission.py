@@ -1,16 +1,18 @@
-"""Accepting a comment: idempotency, flood control, then enqueue and store in one transaction."""
+"""Accepting a comment: the idempotency key, flood control, then enqueue and store in one transaction."""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
 import json
+import secrets
 import time
 from dataclasses import asdict, dataclass
 
 from redis.exceptions import WatchError
 
-from .exceptions import Flooding, IdempotencyConflict, InvalidField
+from .admission import admit
+from .exceptions import IdempotencyConflict, IdempotencyInFlight, InvalidField
 from .models import Author, Client, Comment, Status
 from .policy import Policy
 from .runtime import Runtime
@@ -41,53 +43,81 @@ class Accepted:
     replayed: bool
 
 
-def _replay(rt: Runtime, site_id: str, raw: bytes, fingerprint: str) -> Accepted:
-    record = json.loads(raw)
-    if record["fingerprint"] != fingerprint:
-        raise IdempotencyConflict("Idempotency-Key was used with a different request body")
+IDEMPOTENCY_PENDING_SECONDS = 30  # a claim outlives any request; if its process dies, the key frees itself
+IN_FLIGHT_WAIT_SECONDS = 5.0  # how long a duplicate waits for the first request's answer before 409
+_RELEASE_OWN_CLAIM = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
+
+
+def _replay(rt: Runtime, record: dict[str, str]) -> Accepted:
     status = rt.comments.status_of(record["comment_id"]) or Status.QUEUED
     return Accepted(record["comment_id"], status, replayed=True)
 
 
-def _claim_flood(rt: Runtime, site_id: str, policy: Policy, sub: Submission) -> list[str]:
-    """Claim the flood window for the IP and email; raise Flooding if either is taken."""
-    if not policy.flood_seconds:
-        return []
-    candidates = []
-    if sub.client.ip:
-        candidates.append(rt.keys.flood(site_id, "ip", sub.client.ip))
-    if sub.author.email.strip():
-        candidates.append(rt.keys.flood(site_id, "email", sub.author.email.strip().lower()))
-    claimed = []
-    for key in candidates:
-        if rt.connection.set(key, "1", nx=True, ex=policy.flood_seconds):
-            claimed.append(key)
-            continue
-        ttl = rt.connection.ttl(key)
-        _release(rt, claimed)
-        raise Flooding(retry_after=max(int(ttl), 1))
-    return claimed
+@dataclass(frozen=True)
+class _IdempotencyClaim:
+    """Our pending claim on an Idempotency-Key, replaced by the comment's record when it is stored."""
+
+    key: str
+    claim: str
+    fingerprint: str
 
 
-def _release(rt: Runtime, keys: list[str]) -> None:
-    if keys:
-        rt.connection.delete(*keys)
+def wait_for_first_request() -> None:
+    """Pause briefly while another request with the same key is being accepted."""
+    time.sleep(0.01)
+
+
+def _claim_idempotency_key(rt: Runtime, idem_key: str, fingerprint: str) -> Accepted | str:
+    """Take the key with a pending claim before anything else, or answer as the request that has it did.
+
+    Returns the claim (to be replaced by the record on success), or the first request's answer.
+    """
+    claim = json.dumps({"fingerprint": fingerprint, "pending": secrets.token_hex(8)})
+    deadline = time.monotonic() + IN_FLIGHT_WAIT_SECONDS
+    while True:
+        if rt.connection.set(idem_key, claim, nx=True, ex=IDEMPOTENCY_PENDING_SECONDS):
+            return claim
+        raw = rt.connection.get(idem_key)
+        if raw is None:
+            continue  # the holder was refused and let go between our SET and GET: claim it again
+        record = json.loads(raw)
+        if record["fingerprint"] != fingerprint:
+            raise IdempotencyConflict("Idempotency-Key was used with a different request body")
+        if "comment_id" in record:
+            return _replay(rt, record)
+        if time.monotonic() >= deadline:
+            raise IdempotencyInFlight()
+        wait_for_first_request()
+
+
+def _release_claim(rt: Runtime, idem_key: str, claim: str) -> None:
+    """Free the key for a retry, unless the claim has expired and another request holds it now."""
+    with contextlib.suppress(Exception):  # Redis is down: the claim expires on its own
+        rt.connection.eval(_RELEASE_OWN_CLAIM, 1, idem_key, claim)
 
 
 def submit(rt: Runtime, site_id: str, policy: Policy, sub: Submission, idempotency_key: str | None = None) -> Accepted:
     """Store and queue a comment; 202 may be sent once this returns, and not before."""
     if sub.parent_id and not rt.comments.parent_in_thread(site_id, sub.thread_id, sub.parent_id):
         raise InvalidField("parent_id", "no such comment in this thread")
+    if not idempotency_key:
+        return _accept(rt, site_id, policy, sub, None)
     fingerprint = sub.fingerprint()
-    idem_key = (
-        rt.keys.idempotency(site_id, hashlib.sha256(idempotency_key.encode()).hexdigest()) if idempotency_key else None
-    )
-    if idem_key:
-        existing = rt.connection.get(idem_key)
-        if existing:
-            return _replay(rt, site_id, existing, fingerprint)
+    idem_key = rt.keys.idempotency(site_id, hashlib.sha256(idempotency_key.encode()).hexdigest())
+    # The key is taken before flood control, so a retry of a request in flight is never a flood.
+    claimed = _claim_idempotency_key(rt, idem_key, fingerprint)
+    if isinstance(claimed, Accepted):
+        return claimed
+    try:
+        return _accept(rt, site_id, policy, sub, _IdempotencyClaim(idem_key, claimed, fingerprint))
+    except BaseException:
+        _release_claim(rt, idem_key, claimed)
+        raise
 
-    claimed = _claim_flood(rt, site_id, policy, sub)
+
+def _accept(rt: Runtime, site_id: str, policy: Policy, sub: Submission, idem: _IdempotencyClaim | None) -> Accepted:
+    """Admit (flood, the site's limits), then store the comment, its job and idempotency record in one transaction."""
+    admission = admit(rt, site_id, policy, sub.author, sub.client)
     comment = Comment(
         id=new_comment_id(),
         site_id=site_id,
@@ -103,28 +133,24 @@ def submit(rt: Runtime, site_id: str, policy: Policy, sub: Submission, idempoten
     )
     try:
         with rt.connection.pipeline() as pipe:
-            if idem_key:
-                pipe.watch(idem_key)
-                existing = pipe.get(idem_key)
-                if existing:
-                    pipe.reset()
-                    _release(rt, claimed)
-                    return _replay(rt, site_id, existing, fingerprint)
+            if idem:
+                # Our claim must still be there: it expires if this request stalled past its life.
+                pipe.watch(idem.key)
+                if pipe.get(idem.key) != idem.claim.encode():
+                    raise IdempotencyInFlight()
             # The enqueue must be the pipeline's first command: RQ opens the MULTI itself.
             job = rt.queues.enqueue_moderation(comment.id, pipeline=pipe)
             rt.comments.add_queued(pipe, comment)
             pipe.hset(rt.keys.comment(comment.id), "job_id", job.id)
-            if idem_key:
-                record = json.dumps({"comment_id": comment.id, "fingerprint": fingerprint})
-                pipe.set(idem_key, record, ex=rt.settings.idempotency_seconds)
+            if idem:
+                record = json.dumps({"comment_id": comment.id, "fingerprint": idem.fingerprint})
+                pipe.set(idem.key, record, ex=rt.settings.idempotency_seconds)
             pipe.execute()
     except WatchError:
-        # Another request with the same key won the race: answer as it was answered.
-        _release(rt, claimed)
-        assert idem_key is not None
-        return _replay(rt, site_id, rt.connection.get(idem_key) or b"{}", fingerprint)
+        admission.release(rt)
+        raise IdempotencyInFlight() from None
     except Exception:
         with contextlib.suppress(Exception):  # Redis is down: the flood keys expire on their own
-            _release(rt, claimed)
+            admission.release(rt)
         raise
     return Accepted(comment.id, Status.QUEUED, replayed=False)

@@ -60,9 +60,11 @@ def document() -> dict[str, Any]:
                     "202": {"description": "Stored and queued", "content": _json("Accepted")},
                     "413": _problem("Body over 1 MiB"),
                     "415": _problem("Not JSON or form-encoded"),
+                    "409": _problem("A request with the same Idempotency-Key is still in progress"),
                     "422": _problem("Idempotency-Key reused with a different body"),
-                    "429": _problem("Flood window; see Retry-After"),
+                    "429": _problem("Flood window, or the site's rate limit; see Retry-After"),
                     **errors,
+                    "503": _problem("The site's moderation queue is full, or Redis unreachable; see Retry-After"),
                 },
             }
         },

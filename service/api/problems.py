@@ -14,7 +14,10 @@ from werkzeug.exceptions import HTTPException
 from workers.exceptions import (
     Flooding,
     IdempotencyConflict,
+    IdempotencyInFlight,
     InvalidField,
+    QueueFull,
+    RateLimited,
     UnknownComment,
     UnknownSite,
 )
@@ -80,10 +83,28 @@ def init_app(app: Flask) -> None:
     def _conflict(exc: IdempotencyConflict) -> Response:
         return ApiError(422, "Idempotency-Key reused", str(exc), "idempotency-conflict").response
 
+    @app.errorhandler(IdempotencyInFlight)
+    def _in_flight(exc: IdempotencyInFlight) -> Response:
+        return ApiError(
+            409, "Request in progress", str(exc), "idempotency-in-flight", headers={"Retry-After": str(exc.retry_after)}
+        ).response
+
     @app.errorhandler(Flooding)
     def _flood(exc: Flooding) -> Response:
         return ApiError(
             429, "Too many comments", str(exc), "flood", headers={"Retry-After": str(exc.retry_after)}
+        ).response
+
+    @app.errorhandler(RateLimited)
+    def _rate_limited(exc: RateLimited) -> Response:
+        return ApiError(
+            429, "Rate limit reached", str(exc), "rate-limited", headers={"Retry-After": str(exc.retry_after)}
+        ).response
+
+    @app.errorhandler(QueueFull)
+    def _queue_full(exc: QueueFull) -> Response:
+        return ApiError(
+            503, "Moderation queue full", str(exc), "queue-full", headers={"Retry-After": str(exc.retry_after)}
         ).response
 
     @app.errorhandler(RedisConnectionError)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .. import identity
 from ..models import Action, Comment, Verdict
 from ..policy import Policy
 from . import CheckContext
@@ -9,14 +10,7 @@ from . import CheckContext
 
 def ban_keys(comment: Comment) -> list[str]:
     """The ban-list entries that would match this comment's author."""
-    keys = []
-    if comment.author.email.strip():
-        keys.append(f"email:{comment.author.email.strip().lower()}")
-    if comment.client.ip:
-        keys.append(f"ip:{comment.client.ip}")
-    if comment.author.name.strip():
-        keys.append(f"name:{comment.author.name.strip().lower()}")
-    return keys
+    return identity.ban_keys(comment.author.email, comment.client.ip, comment.author.name)
 
 
 def check_author(comment: Comment, policy: Policy, context: CheckContext) -> Verdict:

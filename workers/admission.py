@@ -1,0 +1,75 @@
+"""Admitting a comment at the edge: the author's flood windows, the site's token bucket and its cap
+on queued comments, checked and taken in one atomic step (a Lua script), so a refusal writes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .exceptions import Flooding, QueueFull, RateLimited
+from .identity import identity_entry
+from .models import Author, Client
+from .policy import Policy
+from .runtime import Runtime
+
+QUEUE_FULL_RETRY_AFTER = 10  # seconds: workers decide dozens of comments a second, so the cap frees soon
+
+# KEYS: the site's bucket, the site's queued set, then the author's flood windows.
+# ARGV: flood seconds, burst, refill rate per second, queued cap.
+# Nothing is written unless every limit admits the comment. TIME is the server's clock, shared by
+# every web process; scripts replicate their effects, so reading it before writing is safe.
+_ADMIT = """
+local flood_seconds, burst, rate, cap = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+for i = 3, #KEYS do
+  local ttl = redis.call('TTL', KEYS[i])
+  if ttl ~= -2 then return {'flood', math.max(ttl, 1)} end
+end
+if cap > 0 then
+  local queued = redis.call('ZCARD', KEYS[2])
+  if queued >= cap then return {'queue_full', queued} end
+end
+if burst > 0 then
+  local clock = redis.call('TIME')
+  local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+  local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+  local tokens = tonumber(state[1]) or burst
+  local elapsed = math.max(0, now - (tonumber(state[2]) or now))
+  tokens = math.min(burst, tokens + elapsed * rate)
+  if tokens < 1 then return {'rate', math.ceil((1 - tokens) / rate)} end
+  redis.call('HSET', KEYS[1], 'tokens', string.format('%.6f', tokens - 1), 'at', string.format('%.6f', now))
+  -- A bucket left alone refills completely; its key may go, and a missing bucket is a full one.
+  redis.call('EXPIRE', KEYS[1], math.ceil(burst / rate) + 1)
+end
+for i = 3, #KEYS do redis.call('SET', KEYS[i], '1', 'EX', flood_seconds) end
+return {'ok', 0}
+"""
+
+
+@dataclass(frozen=True)
+class Admission:
+    """What admitting a comment took: the flood windows to give back if the comment is not stored."""
+
+    flood_keys: list[str]
+
+    def release(self, rt: Runtime) -> None:
+        """Give the flood windows back (a token taken from the bucket is not: it refills on its own)."""
+        if self.flood_keys:
+            rt.connection.delete(*self.flood_keys)
+
+
+def admit(rt: Runtime, site_id: str, policy: Policy, author: Author, client: Client) -> Admission:
+    """Take the author's flood windows and a token of the site's bucket, or raise without writing."""
+    flood_keys = []
+    if policy.flood_seconds:
+        # Normalized, so `r+1@…`, `r+2@…` or another address of one IPv6 /64 are the same author.
+        entries = [identity_entry("ip", client.ip), identity_entry("email", author.email)]
+        flood_keys = [rt.keys.flood(site_id, entry) for entry in entries if entry]
+    keys = [rt.keys.submit_bucket(site_id), rt.keys.site_queued(site_id), *flood_keys]
+    args = [policy.flood_seconds, policy.submit_burst, policy.submit_rate_per_second, policy.max_queued_comments]
+    outcome, value = rt.connection.register_script(_ADMIT)(keys=keys, args=args)
+    if outcome == b"flood":
+        raise Flooding(retry_after=int(value))
+    if outcome == b"queue_full":
+        raise QueueFull(int(value), retry_after=QUEUE_FULL_RETRY_AFTER)
+    if outcome == b"rate":
+        raise RateLimited(retry_after=max(int(value), 1))
+    return Admission(flood_keys)

@@ -1,0 +1,73 @@
+"""Who wrote a comment: the one normalization of emails, IPs and names that flood control, bans,
+trust and an author's history all use, so a variant of an address is the same author everywhere."""
+
+from __future__ import annotations
+
+import ipaddress
+
+# Gmail ignores dots in the local part and serves both domains from one mailbox.
+GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
+IPV6_PREFIX = 64  # one subscriber (a home, a phone) is given a whole /64, and picks addresses in it freely
+
+
+def normalize_email(email: str) -> str:
+    """Lower-cased, without a `+tag`, and for Gmail without dots and on one domain; '' for none."""
+    email = email.strip().lower()
+    local, at, domain = email.rpartition("@")
+    if not at or not local:
+        return email
+    # `a+news@x` reaches `a@x` at Gmail, Outlook, iCloud, Fastmail, Proton and most servers.
+    untagged = local.split("+", 1)[0]
+    local = untagged or local
+    if domain in GMAIL_DOMAINS:
+        local, domain = local.replace(".", "") or local, "gmail.com"
+    return f"{local}@{domain}"
+
+
+def normalize_ip(ip: str) -> str:
+    """An IPv4 address as is; an IPv6 address as its /64 (IPv4-mapped ones as IPv4); '' for none."""
+    ip = ip.strip()
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip  # the edge validates addresses; keep anything else comparable as written
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, IPV6_PREFIX), strict=False))
+    return str(address)
+
+
+def normalize_name(name: str) -> str:
+    """Lower-cased, with runs of whitespace as one space."""
+    return " ".join(name.split()).lower()
+
+
+def author_key(email: str = "", ip: str = "") -> str:
+    """`email:…` when there is an email, else `ip:…`, else '' (no identity: no history, no trust)."""
+    if normalized := normalize_email(email):
+        return f"email:{normalized}"
+    if normalized := normalize_ip(ip):
+        return f"ip:{normalized}"
+    return ""
+
+
+NORMALIZERS = {"email": normalize_email, "ip": normalize_ip, "name": normalize_name}
+
+
+def identity_entry(kind: str, value: str) -> str:
+    """`kind:value` normalized, as ban lists and flood windows store it; '' when the value is empty."""
+    normalized = NORMALIZERS[kind](value)
+    return f"{kind}:{normalized}" if normalized else ""
+
+
+def ban_keys(email: str, ip: str, name: str) -> list[str]:
+    """Every ban-list entry that catches this author: normalized, plus the exact forms bans were once
+    stored in (lower-cased email, IP as written), so a ban set before normalization still holds."""
+    keys = [identity_entry("email", email), identity_entry("ip", ip), identity_entry("name", name)]
+    legacy = [
+        f"email:{email.strip().lower()}" if email.strip() else "",
+        f"ip:{ip}" if ip else "",
+        f"name:{name.strip().lower()}" if name.strip() else "",
+    ]
+    return list(dict.fromkeys(k for k in keys + legacy if k))
