@@ -13,7 +13,7 @@ from redis import Redis
 
 from workers.authors import BAN_KINDS, AuthorRules, author_key
 from workers.config import Settings
-from workers.exceptions import UnknownSite, UnsafeWebhookUrl
+from workers.exceptions import NoWebhook, UnknownSite, UnsafeWebhookUrl
 from workers.policy import Policy
 from workers.runtime import Runtime
 from workers.store import decode, decode_hash
@@ -130,6 +130,27 @@ def sites_webhook(site_id: str, url: str) -> None:
     except (UnsafeWebhookUrl, UnknownSite) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"webhook_secret: {secret}" if secret else "ok")
+
+
+@sites.command("rotate-webhook-secret")
+@click.argument("site_id")
+@click.option(
+    "--overlap",
+    type=click.IntRange(min=0, max=30 * 86400),
+    default=86400,
+    show_default=True,
+    help="Seconds during which the old secret also signs (0: retire it at once).",
+)
+def sites_rotate_webhook_secret(site_id: str, overlap: int) -> None:
+    """Issue a new webhook secret (printed only now); both sign each delivery during the overlap."""
+    try:
+        secret = _runtime().sites.rotate_webhook_secret(site_id, overlap)
+    except UnknownSite as exc:
+        raise click.ClickException(f"no site {site_id}") from exc
+    except NoWebhook as exc:
+        raise click.ClickException(f"site {site_id} has no webhook URL") from exc
+    click.echo(f"webhook_secret: {secret}")
+    click.echo(f"the previous secret also signs for {overlap} s" if overlap else "the previous secret no longer signs")
 
 
 @sites.command("policy")

@@ -56,7 +56,11 @@ def deliver_webhook(event_id: str) -> int:
     rt.connection.hincrby(k.delivery(event_id), "attempts", 1)
     check_webhook_url(site.webhook_url, rt.settings.allow_private_webhooks)
     response = post_event(
-        site.webhook_url, site.webhook_secret, event_id, record["event"].encode(), rt.settings.webhook_timeout
+        site.webhook_url,
+        site.signing_secrets(time.time()),
+        event_id,
+        record["event"].encode(),
+        rt.settings.webhook_timeout,
     )
     if not 200 <= response.status_code < 300:
         rt.connection.hset(k.delivery(event_id), "last_status", response.status_code)

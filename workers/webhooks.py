@@ -7,6 +7,7 @@ import hmac
 import ipaddress
 import socket
 import time
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 import requests
@@ -18,24 +19,34 @@ EVENT_ID_HEADER = "Commentgate-Event-Id"
 SIGNATURE_TOLERANCE = 300  # receivers reject a timestamp older than five minutes
 
 
-def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
-    """`t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`."""
+def _mac(secret: str, body: bytes, timestamp: int) -> str:
+    return hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+
+
+def signature_header(secrets: Sequence[str], body: bytes, timestamp: int | None = None) -> str:
+    """`t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`, one `v1=` per secret (two while a rotation overlaps)."""
     t = int(time.time()) if timestamp is None else timestamp
-    mac = hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"t={t},v1={mac}"
+    return ",".join([f"t={t}", *(f"v1={_mac(secret, body, t)}" for secret in secrets)])
+
+
+def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
+    """The signature header for one secret."""
+    return signature_header((secret,), body, timestamp)
 
 
 def verify(secret: str, body: bytes, header: str, now: float | None = None) -> bool:
-    """What a receiver does: check the MAC in constant time and refuse a stale timestamp."""
+    """What a receiver does: accept if any `v1=` matches (constant-time), refuse a stale or missing timestamp."""
+    pairs = [p.strip().split("=", 1) for p in header.split(",")]
     try:
-        parts = dict(p.split("=", 1) for p in header.split(","))
-        t = int(parts["t"])
-    except (KeyError, ValueError):
+        (t,) = [int(value) for name, value in pairs if name == "t"]  # exactly one timestamp
+    except ValueError:  # none, several, not a number, or a part without "="
         return False
     if abs((now or time.time()) - t) > SIGNATURE_TOLERANCE:
         return False
-    expected = sign(secret, body, t).split("v1=", 1)[1]
-    return hmac.compare_digest(expected, parts.get("v1", ""))
+    expected = _mac(secret, body, t)
+    # Compare with every v1 (no early exit), so the time taken does not tell which one matched.
+    matches = [hmac.compare_digest(expected, value) for name, value in pairs if name == "v1"]
+    return any(matches)
 
 
 def check_webhook_url(url: str, allow_private: bool) -> None:
@@ -55,12 +66,12 @@ def check_webhook_url(url: str, allow_private: bool) -> None:
             raise UnsafeWebhookUrl(f"webhook host {parts.hostname} resolves to a non-public address {address}")
 
 
-def post_event(url: str, secret: str, event_id: str, body: bytes, timeout: float) -> requests.Response:
+def post_event(url: str, secrets: Sequence[str], event_id: str, body: bytes, timeout: float) -> requests.Response:
     """POST one signed event; redirects are not followed, so a 3xx cannot lead inside the network."""
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "commentgate-webhooks/1",
         EVENT_ID_HEADER: event_id,
-        SIGNATURE_HEADER: sign(secret, body),
+        SIGNATURE_HEADER: signature_header(secrets, body),
     }
     return requests.post(url, data=body, headers=headers, timeout=timeout, allow_redirects=False)

@@ -16,6 +16,7 @@ class Receiver:
         self.status = status
         self.deliveries: list[dict[str, Any]] = []  # every POST, as received
         self.bad_signatures = 0
+        self.requests: list[tuple[dict[str, str], bytes]] = []  # every POST's headers and raw body
         self.lock = threading.Lock()
         receiver = self
 
@@ -24,6 +25,7 @@ class Receiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 ok = verify(receiver.secret, body, self.headers.get(SIGNATURE_HEADER, ""))
                 with receiver.lock:
+                    receiver.requests.append((dict(self.headers.items()), body))
                     if ok:
                         event = json.loads(body)
                         event["_header_id"] = self.headers.get(EVENT_ID_HEADER)
