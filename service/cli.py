@@ -18,7 +18,7 @@ from workers.policy import Policy
 from workers.runtime import Runtime
 from workers.store import decode, decode_hash
 from workers.training import read_labeled
-from workers.webhooks import check_webhook_url
+from workers.webhooks import check_webhook_url, redact_url
 
 from .local import REDIS_URL_FILE
 
@@ -104,7 +104,7 @@ def sites_add(name: str, webhook_url: str, as_json: bool) -> None:
 @sites.command("list")
 def sites_list() -> None:
     for site in _runtime().sites.all():
-        click.echo(f"{site.id}\t{site.name}\t{site.webhook_url or '-'}")
+        click.echo(f"{site.id}\t{site.name}\t{redact_url(site.webhook_url) if site.webhook_url else '-'}")
 
 
 @sites.command("rotate-key")
@@ -283,7 +283,7 @@ def webhooks_endpoints() -> None:
     for site in rt.sites.all():
         if site.webhook_url:
             streak = int(rt.connection.get(rt.keys.webhook_streak(site.id)) or 0)
-            click.echo(f"{site.id}\t{site.webhook_url}\tfailing in a row: {streak}")
+            click.echo(f"{site.id}\t{redact_url(site.webhook_url)}\tfailing in a row: {streak}")
 
 
 @main.command()

@@ -13,11 +13,7 @@ from rq.job import Job
 from .moderation import hold_after_failure, moderate
 from .runtime import Runtime, runtime_for
 from .store import decode, decode_hash
-from .webhooks import check_webhook_url, post_event
-
-
-class DeliveryFailed(Exception):
-    """The site's endpoint did not accept the event (non-2xx, timeout, refused)."""
+from .webhooks import DeliveryFailed, check_webhook_url, post_event
 
 
 def _runtime() -> Runtime:
@@ -54,26 +50,21 @@ def deliver_webhook(event_id: str) -> int:
         rt.connection.hset(k.delivery(event_id), mapping={"state": "skipped", "last_error": "no webhook URL"})
         return 0
     rt.connection.hincrby(k.delivery(event_id), "attempts", 1)
-    check_webhook_url(site.webhook_url, rt.settings.allow_private_webhooks)
-    response = post_event(
-        site.webhook_url,
-        site.signing_secrets(time.time()),
-        event_id,
-        record["event"].encode(),
-        rt.settings.webhook_timeout,
-    )
-    if not 200 <= response.status_code < 300:
-        rt.connection.hset(k.delivery(event_id), "last_status", response.status_code)
-        raise DeliveryFailed(f"{site.webhook_url} answered {response.status_code}")
+    target = check_webhook_url(site.webhook_url, rt.settings.allow_private_webhooks)
+    secrets = site.signing_secrets(time.time())
+    status = post_event(target, secrets, event_id, record["event"].encode(), rt.settings.webhook_timeout)
+    if not 200 <= status < 300:
+        rt.connection.hset(k.delivery(event_id), "last_status", status)
+        raise DeliveryFailed(f"{target.safe_url} answered {status}")
     with rt.connection.pipeline() as pipe:
         pipe.hset(
             k.delivery(event_id),
-            mapping={"state": "delivered", "last_status": response.status_code, "delivered_at": repr(time.time())},
+            mapping={"state": "delivered", "last_status": status, "delivered_at": repr(time.time())},
         )
         pipe.expire(k.delivery(event_id), 7 * 86400)
         pipe.delete(k.webhook_streak(site.id))
         pipe.execute()
-    return response.status_code
+    return status
 
 
 def delivery_failed(

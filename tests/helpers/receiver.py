@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -11,7 +12,7 @@ from workers.webhooks import EVENT_ID_HEADER, SIGNATURE_HEADER, verify
 
 
 class Receiver:
-    def __init__(self, secret: str = "", status: int = 200) -> None:
+    def __init__(self, secret: str = "", status: int = 200, tls: ssl.SSLContext | None = None) -> None:
         self.secret = secret
         self.status = status
         self.deliveries: list[dict[str, Any]] = []  # every POST, as received
@@ -39,6 +40,8 @@ class Receiver:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if tls is not None:  # HTTPS: the handshake happens as each connection is accepted
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
