@@ -257,6 +257,8 @@ def webhooks_failed(as_json: bool) -> None:
     rows = []
     for event_id, failed_at in rt.connection.zrevrange(rt.keys.failed_deliveries(), 0, 199, withscores=True):
         record = decode_hash(rt.connection.hgetall(rt.keys.delivery(decode(event_id))))
+        if not record:  # expired (COMMENTGATE_FAILED_DELIVERY_KEEP_SECONDS)
+            continue
         rows.append(
             {
                 "event_id": decode(event_id),
