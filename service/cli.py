@@ -13,12 +13,12 @@ from redis import Redis
 
 from workers.authors import BAN_KINDS, AuthorRules, author_key
 from workers.config import Settings
-from workers.exceptions import UnknownSite, UnsafeWebhookUrl
+from workers.exceptions import NoWebhook, UnknownSite, UnsafeWebhookUrl
 from workers.policy import Policy
 from workers.runtime import Runtime
 from workers.store import decode, decode_hash
 from workers.training import read_labeled
-from workers.webhooks import check_webhook_url
+from workers.webhooks import check_webhook_url, redact_url
 
 from .local import REDIS_URL_FILE
 
@@ -104,7 +104,7 @@ def sites_add(name: str, webhook_url: str, as_json: bool) -> None:
 @sites.command("list")
 def sites_list() -> None:
     for site in _runtime().sites.all():
-        click.echo(f"{site.id}\t{site.name}\t{site.webhook_url or '-'}")
+        click.echo(f"{site.id}\t{site.name}\t{redact_url(site.webhook_url) if site.webhook_url else '-'}")
 
 
 @sites.command("rotate-key")
@@ -130,6 +130,27 @@ def sites_webhook(site_id: str, url: str) -> None:
     except (UnsafeWebhookUrl, UnknownSite) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"webhook_secret: {secret}" if secret else "ok")
+
+
+@sites.command("rotate-webhook-secret")
+@click.argument("site_id")
+@click.option(
+    "--overlap",
+    type=click.IntRange(min=0, max=30 * 86400),
+    default=86400,
+    show_default=True,
+    help="Seconds during which the old secret also signs (0: retire it at once).",
+)
+def sites_rotate_webhook_secret(site_id: str, overlap: int) -> None:
+    """Issue a new webhook secret (printed only now); both sign each delivery during the overlap."""
+    try:
+        secret = _runtime().sites.rotate_webhook_secret(site_id, overlap)
+    except UnknownSite as exc:
+        raise click.ClickException(f"no site {site_id}") from exc
+    except NoWebhook as exc:
+        raise click.ClickException(f"site {site_id} has no webhook URL") from exc
+    click.echo(f"webhook_secret: {secret}")
+    click.echo(f"the previous secret also signs for {overlap} s" if overlap else "the previous secret no longer signs")
 
 
 @sites.command("policy")
@@ -241,6 +262,8 @@ def webhooks_failed(as_json: bool) -> None:
     rows = []
     for event_id, failed_at in rt.connection.zrevrange(rt.keys.failed_deliveries(), 0, 199, withscores=True):
         record = decode_hash(rt.connection.hgetall(rt.keys.delivery(decode(event_id))))
+        if not record:  # expired (COMMENTGATE_FAILED_DELIVERY_KEEP_SECONDS)
+            continue
         rows.append(
             {
                 "event_id": decode(event_id),
@@ -267,7 +290,7 @@ def webhooks_endpoints() -> None:
     for site in rt.sites.all():
         if site.webhook_url:
             streak = int(rt.connection.get(rt.keys.webhook_streak(site.id)) or 0)
-            click.echo(f"{site.id}\t{site.webhook_url}\tfailing in a row: {streak}")
+            click.echo(f"{site.id}\t{redact_url(site.webhook_url)}\tfailing in a row: {streak}")
 
 
 @main.command()

@@ -31,6 +31,13 @@ class Settings:
     job_monitoring_interval: int = 10
     sweep_after: int = 300
     idempotency_seconds: int = 86400
+    # Retention (docs/operations.md, "Retention"); 0 turns a bound off.
+    events_keep_count: int = 100_000
+    events_keep_seconds: int = 30 * 86400
+    rejected_keep_seconds: int = 30 * 86400
+    audit_keep_entries: int = 100
+    delivered_keep_seconds: int = 7 * 86400
+    failed_delivery_keep_seconds: int = 30 * 86400
     admin_token: str = ""
     data_dir: str = "var"
 

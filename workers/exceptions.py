@@ -59,6 +59,10 @@ class UnsafeWebhookUrl(CommentgateError):
     """A webhook URL resolves to a private, loopback or link-local address, or is not http(s)."""
 
 
+class NoWebhook(CommentgateError):
+    """The site has no webhook URL (so no secret to rotate)."""
+
+
 class InvalidField(CommentgateError):
     """A field that is well-formed but wrong given what is stored (a parent that does not exist)."""
 

@@ -7,17 +7,14 @@ import traceback
 from types import TracebackType
 
 from redis import Redis
+from redis.client import Pipeline
 from rq import get_current_job
 from rq.job import Job
 
 from .moderation import hold_after_failure, moderate
 from .runtime import Runtime, runtime_for
 from .store import decode, decode_hash
-from .webhooks import check_webhook_url, post_event
-
-
-class DeliveryFailed(Exception):
-    """The site's endpoint did not accept the event (non-2xx, timeout, refused)."""
+from .webhooks import DeliveryFailed, check_webhook_url, post_event
 
 
 def _runtime() -> Runtime:
@@ -42,6 +39,27 @@ def moderation_failed(
     hold_after_failure(runtime_for(connection), job.args[0], error)
 
 
+def _keep_for(client: Redis | Pipeline, key: str, seconds: int) -> None:
+    """The delivery record expires after `seconds`; 0 keeps it."""
+    if seconds > 0:
+        client.expire(key, seconds)
+    else:
+        client.persist(key)
+
+
+def _count_attempt(rt: Runtime, event_id: str) -> None:
+    """Count the try, and keep the record no longer than a failed one is kept after its last try.
+
+    Set here rather than when it fails, so a record whose last try never reports back expires too;
+    the failed list's entries older than that go with it.
+    """
+    keep = rt.settings.failed_delivery_keep_seconds
+    rt.connection.hincrby(rt.keys.delivery(event_id), "attempts", 1)
+    _keep_for(rt.connection, rt.keys.delivery(event_id), keep)
+    if keep > 0:
+        rt.connection.zremrangebyscore(rt.keys.failed_deliveries(), "-inf", time.time() - keep)
+
+
 def deliver_webhook(event_id: str) -> int:
     """POST the event to the site's current URL, signed with its current secret; raise to retry."""
     rt = _runtime()
@@ -52,24 +70,25 @@ def deliver_webhook(event_id: str) -> int:
     site = rt.sites.get(record["site_id"])
     if not site.webhook_url:
         rt.connection.hset(k.delivery(event_id), mapping={"state": "skipped", "last_error": "no webhook URL"})
+        _keep_for(rt.connection, k.delivery(event_id), rt.settings.delivered_keep_seconds)
         return 0
-    rt.connection.hincrby(k.delivery(event_id), "attempts", 1)
-    check_webhook_url(site.webhook_url, rt.settings.allow_private_webhooks)
-    response = post_event(
-        site.webhook_url, site.webhook_secret, event_id, record["event"].encode(), rt.settings.webhook_timeout
-    )
-    if not 200 <= response.status_code < 300:
-        rt.connection.hset(k.delivery(event_id), "last_status", response.status_code)
-        raise DeliveryFailed(f"{site.webhook_url} answered {response.status_code}")
+    _count_attempt(rt, event_id)
+    target = check_webhook_url(site.webhook_url, rt.settings.allow_private_webhooks)
+    secrets = site.signing_secrets(time.time())
+    status = post_event(target, secrets, event_id, record["event"].encode(), rt.settings.webhook_timeout)
+    if not 200 <= status < 300:
+        rt.connection.hset(k.delivery(event_id), "last_status", status)
+        raise DeliveryFailed(f"{target.safe_url} answered {status}")
     with rt.connection.pipeline() as pipe:
         pipe.hset(
             k.delivery(event_id),
-            mapping={"state": "delivered", "last_status": response.status_code, "delivered_at": repr(time.time())},
+            mapping={"state": "delivered", "last_status": status, "delivered_at": repr(time.time())},
         )
-        pipe.expire(k.delivery(event_id), 7 * 86400)
+        pipe.zrem(k.failed_deliveries(), event_id)  # delivered after all (retried by hand)
+        _keep_for(pipe, k.delivery(event_id), rt.settings.delivered_keep_seconds)
         pipe.delete(k.webhook_streak(site.id))
         pipe.execute()
-    return response.status_code
+    return status
 
 
 def delivery_failed(

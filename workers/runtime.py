@@ -26,7 +26,7 @@ class Runtime:
 
     @cached_property
     def comments(self) -> CommentStore:
-        return CommentStore(self.connection, self.keys)
+        return CommentStore(self.connection, self.keys, self.settings)
 
     @cached_property
     def sites(self) -> SiteStore:

@@ -10,8 +10,9 @@ import time
 from dataclasses import dataclass
 
 from redis import Redis
+from redis.client import Pipeline
 
-from .exceptions import UnknownSite
+from .exceptions import NoWebhook, UnknownSite
 from .keys import Keys
 from .policy import Policy
 from .store import decode, decode_hash
@@ -26,6 +27,10 @@ def new_site_key() -> str:
     return f"cgk_{secrets.token_urlsafe(32)}"
 
 
+def new_webhook_secret() -> str:
+    return f"whsec_{secrets.token_urlsafe(32)}"
+
+
 @dataclass(frozen=True)
 class Site:
     id: str
@@ -33,6 +38,14 @@ class Site:
     webhook_url: str
     webhook_secret: str
     policy: Policy
+    previous_webhook_secret: str = ""
+    previous_secret_until: float = 0.0  # the previous secret also signs until then (a rotation's overlap)
+
+    def signing_secrets(self, now: float) -> tuple[str, ...]:
+        """The current secret, and the previous one while its overlap lasts."""
+        if self.previous_webhook_secret and now < self.previous_secret_until:
+            return (self.webhook_secret, self.previous_webhook_secret)
+        return (self.webhook_secret,)
 
 
 @dataclass(frozen=True)
@@ -52,7 +65,7 @@ class SiteStore:
     def create(self, name: str, webhook_url: str = "") -> NewSite:
         site_id = f"site_{secrets.token_hex(6)}"
         key = new_site_key()
-        secret = f"whsec_{secrets.token_urlsafe(32)}" if webhook_url else ""
+        secret = new_webhook_secret() if webhook_url else ""
         with self.redis.pipeline() as pipe:
             pipe.hset(
                 self.keys.site(site_id),
@@ -81,6 +94,8 @@ class SiteStore:
             webhook_url=raw.get("webhook_url", ""),
             webhook_secret=raw.get("webhook_secret", ""),
             policy=Policy.model_validate(json.loads(raw.get("policy") or "{}")),
+            previous_webhook_secret=raw.get("previous_webhook_secret", ""),
+            previous_secret_until=float(raw.get("previous_secret_until") or 0),
         )
 
     def exists(self, site_id: str) -> bool:
@@ -115,13 +130,47 @@ class SiteStore:
         return key
 
     def set_webhook(self, site_id: str, url: str) -> str | None:
-        """Set (or clear, with "") the webhook URL; returns a new secret when one is made."""
+        """Set (or clear, with "") the webhook URL; returns the new secret a new URL gets.
+
+        A new URL is a new receiver, so it gets a new secret and no older secret signs for it:
+        whoever held the old secret (the old endpoint) cannot forge events to the new one.
+        """
+        key = self.keys.site(site_id)
         if not self.exists(site_id):
             raise UnknownSite(site_id)
-        current = decode(self.redis.hget(self.keys.site(site_id), "webhook_secret"))
-        secret = current or (f"whsec_{secrets.token_urlsafe(32)}" if url else "")
-        self.redis.hset(self.keys.site(site_id), mapping={"webhook_url": url, "webhook_secret": secret})
-        return secret if url and not current else None
+        if url == decode(self.redis.hget(key, "webhook_url")) and (not url or self.redis.hget(key, "webhook_secret")):
+            return None
+        secret = new_webhook_secret() if url else ""
+        with self.redis.pipeline() as pipe:
+            pipe.hset(key, mapping={"webhook_url": url, "webhook_secret": secret})
+            pipe.hdel(key, "previous_webhook_secret", "previous_secret_until")
+            pipe.execute()
+        return secret or None
+
+    def rotate_webhook_secret(self, site_id: str, overlap: float, now: float | None = None) -> str:
+        """Give the site a new webhook secret; the old one also signs for `overlap` more seconds."""
+        key = self.keys.site(site_id)
+        new = new_webhook_secret()
+
+        def swap(pipe: Pipeline) -> None:
+            url, current = pipe.hmget(key, ["webhook_url", "webhook_secret"])
+            if not pipe.exists(key):
+                raise UnknownSite(site_id)
+            if not decode(url) or not decode(current):
+                raise NoWebhook(site_id)
+            until = (time.time() if now is None else now) + overlap
+            pipe.multi()
+            pipe.hset(
+                key,
+                mapping={
+                    "webhook_secret": new,
+                    "previous_webhook_secret": decode(current),
+                    "previous_secret_until": repr(until),
+                },
+            )
+
+        self.redis.transaction(swap, key)  # WATCH: two rotations at once cannot lose a secret
+        return new
 
     def policy(self, site_id: str) -> Policy:
         return self.get(site_id).policy

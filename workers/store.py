@@ -14,12 +14,10 @@ from typing import Any
 from redis import Redis
 from redis.client import Pipeline
 
+from .config import Settings
 from .exceptions import UnknownComment
 from .keys import Keys
 from .models import Author, Client, Comment, Status
-
-EVENTS_KEEP = 1_000_000  # events kept per site for catch-up; webhooks carry them live
-AUDIT_KEEP = 1000  # audit entries kept per comment; a comment rarely moves more than a few times
 
 
 def decode(value: bytes | str | None) -> str:
@@ -151,9 +149,10 @@ def comment_to_hash(comment: Comment) -> dict[str, str]:
 class CommentStore:
     """Reads and writes comments. Writes that must be atomic take the caller's pipeline."""
 
-    def __init__(self, connection: Redis, keys: Keys | None = None) -> None:
+    def __init__(self, connection: Redis, keys: Keys | None = None, settings: Settings | None = None) -> None:
         self.redis = connection
         self.keys = keys or Keys()
+        self.retention = settings or Settings()  # the retention bounds; Settings() holds the defaults
 
     # -- reads --------------------------------------------------------------------------
 
@@ -256,5 +255,28 @@ class CommentStore:
             "event_id": event.id,
         }
         pipe.rpush(k.audit(comment.id), json.dumps(entry))
-        pipe.ltrim(k.audit(comment.id), -AUDIT_KEEP, -1)
-        pipe.xadd(k.events(comment.site_id), {"event": event.to_json()}, maxlen=EVENTS_KEEP, approximate=True)
+        pipe.ltrim(k.audit(comment.id), -self.retention.audit_keep_entries, -1)
+        self._expire_if_rejected(pipe, comment.id, to)
+        self._add_event(pipe, comment.site_id, event)
+
+    def _expire_if_rejected(self, pipe: Pipeline, comment_id: str, to: Status) -> None:
+        """A rejected comment is kept a while (to restore a false positive), then expires with its audit.
+
+        Published comments are listed and held ones await a moderator, so they stay; a restored
+        comment stops expiring.
+        """
+        keep = self.retention.rejected_keep_seconds
+        for key in (self.keys.comment(comment_id), self.keys.audit(comment_id)):
+            if to is Status.REJECTED and keep > 0:
+                pipe.expire(key, keep)
+            else:
+                pipe.persist(key)
+
+    def _add_event(self, pipe: Pipeline, site_id: str, event: Event) -> None:
+        """Append to the site's feed, dropping what is past its count or age bound (exactly, not `~`)."""
+        stream = self.keys.events(site_id)
+        count, age = self.retention.events_keep_count, self.retention.events_keep_seconds
+        pipe.xadd(stream, {"event": event.to_json()}, maxlen=count if count > 0 else None, approximate=False)
+        if age > 0:
+            # Stream ids start with their milliseconds, so MINID drops exactly the events older than `age`.
+            pipe.xtrim(stream, minid=f"{int((event.created - age) * 1000)}-0", approximate=False)

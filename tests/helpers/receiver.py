@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -11,11 +12,12 @@ from workers.webhooks import EVENT_ID_HEADER, SIGNATURE_HEADER, verify
 
 
 class Receiver:
-    def __init__(self, secret: str = "", status: int = 200) -> None:
+    def __init__(self, secret: str = "", status: int = 200, tls: ssl.SSLContext | None = None) -> None:
         self.secret = secret
         self.status = status
         self.deliveries: list[dict[str, Any]] = []  # every POST, as received
         self.bad_signatures = 0
+        self.requests: list[tuple[dict[str, str], bytes]] = []  # every POST's headers and raw body
         self.lock = threading.Lock()
         receiver = self
 
@@ -24,6 +26,7 @@ class Receiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 ok = verify(receiver.secret, body, self.headers.get(SIGNATURE_HEADER, ""))
                 with receiver.lock:
+                    receiver.requests.append((dict(self.headers.items()), body))
                     if ok:
                         event = json.loads(body)
                         event["_header_id"] = self.headers.get(EVENT_ID_HEADER)
@@ -37,6 +40,8 @@ class Receiver:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if tls is not None:  # HTTPS: the handshake happens as each connection is accepted
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
