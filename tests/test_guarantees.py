@@ -107,8 +107,9 @@ def test_two_deciders_at_once_record_one_decision_one_event_one_webhook(
 
 
 def test_a_submission_whose_transaction_fails_writes_nothing(client, auth, rt, site, settings, connection, monkeypatch):
-    # The same Idempotency-Key arrives twice at once. The other request's write lands between this
-    # request's WATCH and its EXEC, so this EXEC fails: it must leave no trace, and answer as the other.
+    # The same Idempotency-Key arrives twice: this request stalls until its claim on the key expires,
+    # and the retry's write lands between this request's WATCH and its EXEC, so this EXEC fails: it
+    # must leave no trace, and answer as the retry was answered.
     payload = {
         "thread_id": "t-1",
         "body": "Sent twice by a nervous network.",
@@ -123,6 +124,8 @@ def test_a_submission_whose_transaction_fails_writes_nothing(client, auth, rt, s
     def concurrent_request_wins(store: CommentStore, pipe: Any, comment: Comment) -> None:
         if not losers:
             losers.append(comment)
+            # This request stalled past its claim's life: the claim expired and a retry took the key.
+            other_rt.connection.delete(*other_rt.connection.keys(f"{rt.keys.prefix}:site:{site.site_id}:idem:*"))
             same = Submission(
                 thread_id="t-1",
                 body=payload["body"],

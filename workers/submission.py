@@ -90,6 +90,17 @@ def _claim_idempotency_key(rt: Runtime, idem_key: str, fingerprint: str) -> Acce
         wait_for_first_request()
 
 
+def _answer_as_the_holder(rt: Runtime, idem: _IdempotencyClaim) -> Accepted:
+    """Answer as the request now holding the key did, or 409 while it is still in flight."""
+    raw = rt.connection.get(idem.key)
+    record = json.loads(raw) if raw else {}
+    if record and record["fingerprint"] != idem.fingerprint:
+        raise IdempotencyConflict("Idempotency-Key was used with a different request body")
+    if "comment_id" in record:
+        return _replay(rt, record)
+    raise IdempotencyInFlight()
+
+
 def _release_claim(rt: Runtime, idem_key: str, claim: str) -> None:
     """Free the key for a retry, unless the claim has expired and another request holds it now."""
     with contextlib.suppress(Exception):  # Redis is down: the claim expires on its own
@@ -147,8 +158,10 @@ def _accept(rt: Runtime, site_id: str, policy: Policy, sub: Submission, idem: _I
                 pipe.set(idem.key, record, ex=rt.settings.idempotency_seconds)
             pipe.execute()
     except WatchError:
+        # Our claim expired while this request stalled and another request with the key took it.
         admission.release(rt)
-        raise IdempotencyInFlight() from None
+        assert idem is not None
+        return _answer_as_the_holder(rt, idem)
     except Exception:
         with contextlib.suppress(Exception):  # Redis is down: the flood keys expire on their own
             admission.release(rt)
