@@ -14,12 +14,31 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
+# Ids and cursors become parts of Redis key names and commands, so they are checked by pattern first:
+# an id such as `<id>:audit` would otherwise name another key. Comment ids are lowercase letters and
+# digits of bounded length (whatever alphabet the ids use within that); site ids add the underscore.
+COMMENT_ID_PATTERN = r"^[0-9a-z]{1,64}$"
+SITE_ID_PATTERN = r"^[0-9a-z_]{1,64}$"
+# A Redis stream position, `<ms>` or `<ms>-<seq>`: ASCII digits that fit in 64 bits.
+EVENT_CURSOR_PATTERN = r"^[0-9]{1,19}(-[0-9]{1,19})?$"
+
 
 def _clean_text(value: str) -> str:
     if _SURROGATE.search(value):
         raise ValueError("is not valid UTF-8")
     if _CONTROL.search(value):
         raise ValueError("contains control characters")
+    return value
+
+
+def is_comment_id(value: str) -> bool:
+    """True for a string shaped like a comment id (whether or not such a comment exists)."""
+    return re.fullmatch(COMMENT_ID_PATTERN, value) is not None
+
+
+def _comment_id(value: str) -> str:
+    if value and not is_comment_id(value):
+        raise ValueError("is not a comment id")
     return value
 
 
@@ -76,7 +95,12 @@ class CommentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     thread_id: Annotated[Text, Field(min_length=1, max_length=500)]
-    parent_id: Annotated[Text, Field(max_length=64)] | None = None
+    parent_id: (
+        Annotated[
+            Text, Field(max_length=64, json_schema_extra={"pattern": COMMENT_ID_PATTERN}), AfterValidator(_comment_id)
+        ]
+        | None
+    ) = None
     author: AuthorIn = Field(default_factory=AuthorIn)
     body: Annotated[Text, Field(max_length=65525)]
     client: ClientIn = Field(default_factory=ClientIn)
