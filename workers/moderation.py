@@ -101,6 +101,7 @@ def moderate(rt: Runtime, comment_id: str) -> Status | None:
         event_type=PIPELINE_EVENTS[decision.status],
         evidence=decision.evidence,
         published_body=decision.published_body,
+        published_name=decision.published_name,
         extra=CountAuthor(rt, decision.status),
     )
     return decision.status if event else None

@@ -144,7 +144,7 @@ def thread_comments(site_id: str, thread_id: str) -> Response:
             {
                 "id": c.id,
                 "parent_id": c.parent_id,
-                "author": {"name": c.author.name, "url": c.author.url},
+                "author": {"name": c.published_name or c.author.name, "url": c.author.url},
                 "body": c.published_body if c.published_body is not None else c.body,
                 "created_at": iso(c.created_at),
             }
