@@ -188,7 +188,8 @@ def put_policy(site_id: str) -> Response:
     if request.mimetype != "application/json":
         raise ApiError(415, "Unsupported media type", "Send application/json.", "unsupported-media-type")
     try:
-        policy = Policy.model_validate_json(read_body())
+        # Strict: the document promises booleans and integers, so 0 or "yes" is refused, not coerced.
+        policy = Policy.model_validate_json(read_body(), strict=True)
     except ValidationError as exc:
         raise ApiError(400, "Invalid policy", "One or more fields are invalid.", "invalid", field_errors(exc)) from exc
     runtime().sites.set_policy(site_id, policy)
