@@ -118,3 +118,17 @@ def test_json_nested_deeper_than_python_can_parse_is_400_and_changes_nothing(cli
     )
     assert response.status_code == 400
     assert snapshot(connection) == before
+
+
+@pytest.mark.parametrize("field", ['"require_email": 0', '"premoderation": "false"', '"max_links": "5"'])
+def test_a_policy_value_of_the_wrong_json_type_is_400_not_coerced(client, auth, site, rt, connection, field):
+    before = snapshot(connection)
+    response = client.put(
+        f"/api/v1/sites/{site.site_id}/policy",
+        data="{" + field + "}",
+        headers={**auth, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert [e["field"] for e in response.get_json()["errors"]] == [field.split('"')[1]]
+    assert snapshot(connection) == before
+    assert rt.sites.policy(site.site_id).require_email is True
