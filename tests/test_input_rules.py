@@ -132,3 +132,9 @@ def test_a_policy_value_of_the_wrong_json_type_is_400_not_coerced(client, auth, 
     assert [e["field"] for e in response.get_json()["errors"]] == [field.split('"')[1]]
     assert snapshot(connection) == before
     assert rt.sites.policy(site.site_id).require_email is True
+
+
+@pytest.mark.parametrize("limit", ["\u0665", "1_0", " 5", "+5", "0", "201", "abc"])
+def test_a_page_limit_must_be_ascii_digits_in_range(client, site, limit):
+    response = client.get(LISTING.format(site=site.site_id), query_string={"limit": limit})
+    assert errors_of(response) == {"limit": "must be an integer from 1 to 200"}

@@ -84,10 +84,9 @@ def _cursor(name: str, pattern: str) -> str | None:
 
 
 def _page_limit() -> int:
-    try:
-        limit = int(request.args.get("limit", PAGE_DEFAULT))
-    except ValueError:
-        limit = 0
+    # ASCII digits only: int() would also take Arabic-Indic digits, "1_0" and " 5".
+    raw = request.args.get("limit", str(PAGE_DEFAULT))
+    limit = int(raw) if re.fullmatch(r"[0-9]{1,3}", raw) else 0
     if not 1 <= limit <= PAGE_MAX:
         raise invalid([{"field": "limit", "message": f"must be an integer from 1 to {PAGE_MAX}"}])
     return limit
