@@ -75,6 +75,7 @@ class Comment:
     evidence: tuple[dict[str, Any], ...] = ()
     decided_at: float | None = None
     published_body: str | None = None
+    published_name: str | None = None  # the author's name as shown, when the site's censor masked it
 
     @property
     def author_key(self) -> str:
@@ -111,6 +112,7 @@ class Decision:
     reasons: tuple[str, ...]
     verdicts: tuple[Verdict, ...]
     published_body: str | None = None
+    published_name: str | None = None
 
     @property
     def evidence(self) -> list[dict[str, Any]]:

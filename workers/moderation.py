@@ -36,8 +36,11 @@ def gather_context(rt: Runtime, comment: Comment, policy: Policy) -> CheckContex
     author = k.author(comment.site_id, comment.author_key)
     dup_key = k.duplicate(comment.site_id, duplicate_digest(comment, body))
     candidates = ban_keys(comment)
+    # With no email and no IP there is no author to repeat themselves: anonymous readers posting the
+    # same words ("Great article!") are different people, so the duplicate window is not claimed.
+    check_duplicates = bool(policy.duplicate_seconds and comment.author_key)
     with rt.connection.pipeline(transaction=False) as pipe:
-        if policy.duplicate_seconds:
+        if check_duplicates:
             # Claim the digest for this comment; a retried job finds its own id and is no duplicate.
             pipe.set(dup_key, comment.id, nx=True, ex=policy.duplicate_seconds)
             pipe.get(dup_key)
@@ -46,7 +49,7 @@ def gather_context(rt: Runtime, comment: Comment, policy: Policy) -> CheckContex
         pipe.sismember(k.trusted(comment.site_id), comment.author_key)
         pipe.hmget(author, ["decided", "published"])
         results = pipe.execute()
-    if policy.duplicate_seconds:
+    if check_duplicates:
         owner = decode(results[1])
         results = results[2:]
     else:
@@ -98,6 +101,7 @@ def moderate(rt: Runtime, comment_id: str) -> Status | None:
         event_type=PIPELINE_EVENTS[decision.status],
         evidence=decision.evidence,
         published_body=decision.published_body,
+        published_name=decision.published_name,
         extra=CountAuthor(rt, decision.status),
     )
     return decision.status if event else None

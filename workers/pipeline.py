@@ -25,7 +25,8 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
-def _censored_body(body: str, verdicts: Sequence[Verdict], policy: Policy) -> str:
+def _censored(text: str, field: str, verdicts: Sequence[Verdict], policy: Policy) -> str:
+    """`text` with every profanity match in `field` that the site censors masked."""
     censored_tiers = set()
     if policy.profanity_action.value == "censor":
         censored_tiers.add(Tier.SEVERE.value)
@@ -36,9 +37,9 @@ def _censored_body(body: str, verdicts: Sequence[Verdict], policy: Policy) -> st
         for v in verdicts
         if v.check == "profanity"
         for m in v.details.get("matches", [])
-        if m["tier"] in censored_tiers
+        if m["tier"] in censored_tiers and m.get("field", "body") == field
     ]
-    return censor(body, spans)
+    return censor(text, spans)
 
 
 def decide(comment: Comment, policy: Policy, context: CheckContext, checks: Sequence[Check] | None = None) -> Decision:
@@ -47,9 +48,11 @@ def decide(comment: Comment, policy: Policy, context: CheckContext, checks: Sequ
     action = max((v.action for v in verdicts), key=lambda a: a.strength, default=Action.PASS)
     reasons = tuple(r for v in verdicts if v.action is action and action is not Action.PASS for r in v.reasons)
     status = STATUS_FOR_ACTION[action]
-    published_body = None
+    published_body = published_name = None
     if action is Action.CENSOR:
-        published_body = _censored_body(context.body, verdicts, policy)
+        published_body = _censored(context.body, "body", verdicts, policy)
+        masked_name = _censored(comment.author.name, "author.name", verdicts, policy)
+        published_name = masked_name if masked_name != comment.author.name else None
     elif context.bidi_removed:
         published_body = context.body
-    return Decision(status, action, reasons, verdicts, published_body)
+    return Decision(status, action, reasons, verdicts, published_body, published_name)

@@ -121,6 +121,7 @@ def comment_from_hash(fields: Mapping[str, str]) -> Comment:
         evidence=tuple(json.loads(fields.get("evidence") or "[]")),
         decided_at=float(decided) if decided else None,
         published_body=published_body if published_body else None,
+        published_name=fields.get("published_name") or None,
     )
 
 
@@ -223,6 +224,7 @@ class CommentStore:
         event: Event,
         evidence: list[dict[str, Any]] | None = None,
         published_body: str | None = None,
+        published_name: str | None = None,
     ) -> None:
         """Everything one status change writes: the comment, its indexes, the audit entry and the event."""
         k = self.keys
@@ -232,6 +234,8 @@ class CommentStore:
             fields["evidence"] = json.dumps(evidence)
         if published_body is not None:
             fields["published_body"] = published_body
+        if published_name is not None:
+            fields["published_name"] = published_name
         pipe.hset(k.comment(comment.id), mapping=fields)
         pipe.zrem(k.queued(), comment.id)
         pipe.zrem(k.site_queued(comment.site_id), comment.id)

@@ -34,6 +34,7 @@ def apply_transition(
     event_type: str,
     evidence: list[dict[str, Any]] | None = None,
     published_body: str | None = None,
+    published_name: str | None = None,
     extra: ExtraWrites | None = None,
 ) -> Event | None:
     """Move a comment to `to` if its status is one of `expected`; None when it was not (already moved).
@@ -83,6 +84,7 @@ def apply_transition(
                     event=event,
                     evidence=evidence,
                     published_body=published_body,
+                    published_name=published_name,
                 )
                 if extra is not None:
                     extra(pipe, comment)

@@ -84,6 +84,8 @@ def read_submission() -> tuple[dict[str, Any], bool]:
             data = json.loads(text)
         except ValueError as exc:
             raise _unparseable(f"The body is not valid JSON: {exc}") from exc
+        except RecursionError as exc:
+            raise _unparseable("The body is not valid JSON: it is nested too deeply.") from exc
         if not isinstance(data, dict):
             raise _unparseable("The body must be a JSON object.")
         return data, False

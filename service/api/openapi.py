@@ -11,7 +11,17 @@ from pydantic.json_schema import models_json_schema
 
 from workers.policy import Policy
 
-from .schemas import Accepted, CommentIn, CommentOut, EventPage, Problem, ThreadPage
+from .schemas import (
+    COMMENT_ID_PATTERN,
+    EVENT_CURSOR_PATTERN,
+    SITE_ID_PATTERN,
+    Accepted,
+    CommentIn,
+    CommentOut,
+    EventPage,
+    Problem,
+    ThreadPage,
+)
 
 bp = Blueprint("openapi", __name__)
 
@@ -20,6 +30,11 @@ REF = "#/components/schemas/{model}"
 
 def _json(model: str) -> dict[str, Any]:
     return {"application/json": {"schema": {"$ref": REF.format(model=model)}}}
+
+
+def _cursor(name: str, pattern: str) -> dict[str, Any]:
+    """A cursor query parameter; empty counts as absent (the first page)."""
+    return {"name": name, "in": "query", "schema": {"type": "string", "pattern": f"^({pattern.strip('^$')})?$"}}
 
 
 def _problem(description: str) -> dict[str, Any]:
@@ -35,7 +50,12 @@ def document() -> dict[str, Any]:
     _, schemas = models_json_schema(
         [(m, "validation" if m in (CommentIn, Policy) else "serialization") for m in models], ref_template=REF
     )
-    site_param = {"name": "site_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    site_param = {
+        "name": "site_id",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "pattern": SITE_ID_PATTERN},
+    }
     limit_param = {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}}
     errors = {
         "400": _problem("Invalid field; `errors` lists each"),
@@ -72,7 +92,14 @@ def document() -> dict[str, Any]:
             "get": {
                 "summary": "The comment resource",
                 "security": [{"siteKey": []}],
-                "parameters": [{"name": "comment_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "parameters": [
+                    {
+                        "name": "comment_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "pattern": COMMENT_ID_PATTERN},
+                    }
+                ],
                 "responses": {"200": {"description": "The comment", "content": _json("CommentOut")}, **errors},
             }
         },
@@ -82,13 +109,15 @@ def document() -> dict[str, Any]:
                 "parameters": [
                     site_param,
                     {"name": "thread_id", "in": "path", "required": True, "schema": {"type": "string"}},
-                    {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+                    _cursor("cursor", COMMENT_ID_PATTERN),
                     limit_param,
                 ],
                 "responses": {
                     "200": {"description": "A page", "content": _json("ThreadPage")},
                     "304": {"description": "Not modified (If-None-Match)"},
+                    "400": errors["400"],
                     "404": errors["404"],
+                    "503": errors["503"],
                 },
             }
         },
@@ -96,7 +125,11 @@ def document() -> dict[str, Any]:
             "get": {
                 "summary": "The site's decision events after a cursor",
                 "security": [{"siteKey": []}],
-                "parameters": [site_param, {"name": "after", "in": "query", "schema": {"type": "string"}}, limit_param],
+                "parameters": [
+                    site_param,
+                    _cursor("after", EVENT_CURSOR_PATTERN),
+                    limit_param,
+                ],
                 "responses": {"200": {"description": "Events", "content": _json("EventPage")}, **errors},
             }
         },
@@ -112,7 +145,12 @@ def document() -> dict[str, Any]:
                 "security": [{"siteKey": []}, {"adminToken": []}],
                 "parameters": [site_param],
                 "requestBody": {"required": True, "content": _json("Policy")},
-                "responses": {"200": {"description": "Policy", "content": _json("Policy")}, **errors},
+                "responses": {
+                    "200": {"description": "Policy", "content": _json("Policy")},
+                    "413": _problem("Body over 1 MiB"),
+                    "415": _problem("Not JSON"),
+                    **errors,
+                },
             },
         },
     }

@@ -10,16 +10,57 @@ from urllib.parse import urlsplit
 from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-# Control characters other than tab, LF and CR; lone surrogates stand for bytes that were not UTF-8.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+from workers.text import BIDI_CONTROLS, strip_bidi
+
+# C0 and C1 control characters and DEL. The body (multi-line) keeps tab, LF and CR; a one-line field
+# keeps none. Lone surrogates stand for bytes that were not UTF-8.
+_CONTROL_IN_BODY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
+# Ids and cursors become parts of Redis key names and commands, so they are checked by pattern first:
+# an id such as `<id>:audit` would otherwise name another key. Comment ids are lowercase letters and
+# digits of bounded length (whatever alphabet the ids use within that); site ids add the underscore.
+COMMENT_ID_PATTERN = r"^[0-9a-z]{1,64}$"
+SITE_ID_PATTERN = r"^[0-9a-z_]{1,64}$"
+# A Redis stream position, `<ms>` or `<ms>-<seq>`: ASCII digits that fit in 64 bits.
+EVENT_CURSOR_PATTERN = r"^[0-9]{1,19}(-[0-9]{1,19})?$"
 
-def _clean_text(value: str) -> str:
+
+def _clean(value: str, control: re.Pattern[str]) -> str:
     if _SURROGATE.search(value):
         raise ValueError("is not valid UTF-8")
-    if _CONTROL.search(value):
+    if control.search(value):
         raise ValueError("contains control characters")
+    return value
+
+
+def _body_text(value: str) -> str:
+    """Multi-line text: bidi controls are stripped later, by the pipeline, and noted in the evidence."""
+    return _clean(value, _CONTROL_IN_BODY)
+
+
+def _line(value: str) -> str:
+    """Ids, addresses and URLs: a bidi control has no use there but to make one look like another."""
+    _clean(value, _CONTROL_IN_LINE)
+    if BIDI_CONTROLS.search(value):
+        raise ValueError("contains bidirectional control characters")
+    return value
+
+
+def _name(value: str) -> str:
+    """A reader's name: bidi controls are stripped, so a name cannot reverse itself or what follows it."""
+    return strip_bidi(_clean(value, _CONTROL_IN_LINE))[0]
+
+
+def is_comment_id(value: str) -> bool:
+    """True for a string shaped like a comment id (whether or not such a comment exists)."""
+    return re.fullmatch(COMMENT_ID_PATTERN, value) is not None
+
+
+def _comment_id(value: str) -> str:
+    if value and not is_comment_id(value):
+        raise ValueError("is not a comment id")
     return value
 
 
@@ -50,24 +91,29 @@ def _ip(value: str) -> str:
         raise ValueError("is not an IP address") from exc
 
 
-Text = Annotated[str, AfterValidator(_clean_text)]
+BodyText = Annotated[str, AfterValidator(_body_text)]
+Line = Annotated[str, AfterValidator(_line)]
+Name = Annotated[str, AfterValidator(_name)]
+CommentId = Annotated[
+    Line, Field(max_length=64, json_schema_extra={"pattern": COMMENT_ID_PATTERN}), AfterValidator(_comment_id)
+]
 
 
 # Lengths are WordPress's column sizes, so a WordPress site never sends what we would refuse.
 class AuthorIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[Text, Field(max_length=245)] = ""
-    email: Annotated[Text, Field(max_length=100), AfterValidator(_email)] = ""
-    url: Annotated[Text, Field(max_length=200), AfterValidator(_http_url)] = ""
+    name: Annotated[Name, Field(max_length=245)] = ""
+    email: Annotated[Line, Field(max_length=100), AfterValidator(_email)] = ""
+    url: Annotated[Line, Field(max_length=200), AfterValidator(_http_url)] = ""
 
 
 class ClientIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    ip: Annotated[Text, Field(max_length=45), AfterValidator(_ip)] = ""
-    user_agent: Annotated[Text, Field(max_length=1000)] = ""
-    referrer: Annotated[Text, Field(max_length=2000)] = ""
+    ip: Annotated[Line, Field(max_length=45), AfterValidator(_ip)] = ""
+    user_agent: Annotated[Line, Field(max_length=1000)] = ""
+    referrer: Annotated[Line, Field(max_length=2000)] = ""
 
 
 class CommentIn(BaseModel):
@@ -75,13 +121,13 @@ class CommentIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    thread_id: Annotated[Text, Field(min_length=1, max_length=500)]
-    parent_id: Annotated[Text, Field(max_length=64)] | None = None
+    thread_id: Annotated[Line, Field(min_length=1, max_length=500)]
+    parent_id: CommentId | None = None
     author: AuthorIn = Field(default_factory=AuthorIn)
-    body: Annotated[Text, Field(max_length=65525)]
+    body: Annotated[BodyText, Field(max_length=65525)]
     client: ClientIn = Field(default_factory=ClientIn)
-    permalink: Annotated[Text, Field(max_length=2000), AfterValidator(_http_url)] = ""
-    honeypot: Annotated[Text, Field(max_length=1000)] = ""
+    permalink: Annotated[Line, Field(max_length=2000), AfterValidator(_http_url)] = ""
+    honeypot: Annotated[BodyText, Field(max_length=1000)] = ""  # a textarea in forms
 
 
 class EvidenceOut(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,7 +19,7 @@ from ..extensions import runtime
 from .auth import require_site, require_site_or_admin
 from .forms import FORM_NAMES, read_body, read_submission
 from .problems import ApiError, field_errors, invalid
-from .schemas import CommentIn
+from .schemas import COMMENT_ID_PATTERN, EVENT_CURSOR_PATTERN, SITE_ID_PATTERN, CommentIn, is_comment_id
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -63,11 +64,29 @@ def _required_errors(data: CommentIn, policy: Policy) -> list[dict[str, str]]:
     return errors
 
 
+def _no_such_site() -> ApiError:
+    return ApiError(404, "Not found", "No such site.", "not-found")
+
+
+def _site_in_path(site_id: str) -> str:
+    """The path's site id; one that could not be a site id is as unknown as a missing one."""
+    if not re.fullmatch(SITE_ID_PATTERN, site_id):
+        raise _no_such_site()
+    return site_id
+
+
+def _cursor(name: str, pattern: str) -> str | None:
+    """The query's cursor, refused unless it has the shape the previous page gave."""
+    value = request.args.get(name) or None
+    if value is not None and not re.fullmatch(pattern, value):
+        raise invalid([{"field": name, "message": "must be a cursor from a previous page"}])
+    return value
+
+
 def _page_limit() -> int:
-    try:
-        limit = int(request.args.get("limit", PAGE_DEFAULT))
-    except ValueError:
-        limit = 0
+    # ASCII digits only: int() would also take Arabic-Indic digits, "1_0" and " 5".
+    raw = request.args.get("limit", str(PAGE_DEFAULT))
+    limit = int(raw) if re.fullmatch(r"[0-9]{1,3}", raw) else 0
     if not 1 <= limit <= PAGE_MAX:
         raise invalid([{"field": "limit", "message": f"must be an integer from 1 to {PAGE_MAX}"}])
     return limit
@@ -105,6 +124,8 @@ def submit_comment() -> Response:
 @bp.get("/comments/<comment_id>")
 def get_comment(comment_id: str) -> Response:
     site_id = require_site()
+    if not is_comment_id(comment_id):
+        raise invalid([{"field": "comment_id", "message": "is not a comment id"}])
     return json_response(comment_resource(runtime().comments.get_for_site(site_id, comment_id)))
 
 
@@ -112,17 +133,17 @@ def get_comment(comment_id: str) -> Response:
 def thread_comments(site_id: str, thread_id: str) -> Response:
     """Public: a thread's published comments, oldest first, with a cursor and an ETag."""
     rt = runtime()
-    if not rt.sites.exists(site_id):
-        raise ApiError(404, "Not found", "No such site.", "not-found")
+    if not rt.sites.exists(_site_in_path(site_id)):
+        raise _no_such_site()
     limit = _page_limit()
-    cursor = request.args.get("cursor") or None
+    cursor = _cursor("cursor", COMMENT_ID_PATTERN)
     comments, next_cursor = rt.comments.thread_page(site_id, thread_id, cursor, limit)
     payload = {
         "items": [
             {
                 "id": c.id,
                 "parent_id": c.parent_id,
-                "author": {"name": c.author.name, "url": c.author.url},
+                "author": {"name": c.published_name or c.author.name, "url": c.author.url},
                 "body": c.published_body if c.published_body is not None else c.body,
                 "created_at": iso(c.created_at),
             }
@@ -145,11 +166,9 @@ def thread_comments(site_id: str, thread_id: str) -> Response:
 def site_events(site_id: str) -> Response:
     """The site's decision events after the `after` cursor, to catch up on missed webhooks."""
     if require_site() != site_id:
-        raise ApiError(404, "Not found", "No such site.", "not-found")
+        raise _no_such_site()
     limit = _page_limit()
-    after = request.args.get("after") or None
-    if after and not all(part.isdigit() for part in after.split("-", 1)):
-        raise invalid([{"field": "after", "message": "must be a cursor from a previous page"}])
+    after = _cursor("after", EVENT_CURSOR_PATTERN)
     events = runtime().comments.events_after(site_id, after, limit)
     items = [{"cursor": cursor, **event} for cursor, event in events]
     return json_response({"items": items, "next_after": events[-1][0] if events else after})
@@ -157,18 +176,19 @@ def site_events(site_id: str) -> Response:
 
 @bp.get("/sites/<site_id>/policy")
 def get_policy(site_id: str) -> Response:
-    require_site_or_admin(site_id)
+    require_site_or_admin(_site_in_path(site_id))
     return json_response(runtime().sites.policy(site_id).model_dump(mode="json"))
 
 
 @bp.put("/sites/<site_id>/policy")
 def put_policy(site_id: str) -> Response:
     """Replace the whole policy; fields left out take their defaults; unknown fields are refused."""
-    require_site_or_admin(site_id)
+    require_site_or_admin(_site_in_path(site_id))
     if request.mimetype != "application/json":
         raise ApiError(415, "Unsupported media type", "Send application/json.", "unsupported-media-type")
     try:
-        policy = Policy.model_validate_json(read_body())
+        # Strict: the document promises booleans and integers, so 0 or "yes" is refused, not coerced.
+        policy = Policy.model_validate_json(read_body(), strict=True)
     except ValidationError as exc:
         raise ApiError(400, "Invalid policy", "One or more fields are invalid.", "invalid", field_errors(exc)) from exc
     runtime().sites.set_policy(site_id, policy)

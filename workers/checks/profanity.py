@@ -7,15 +7,23 @@ from ..policy import Policy
 from ..profanity import Tier, matcher_for
 from . import CheckContext
 
+# The texts a reader writes and a site shows, by the field name evidence gives them.
+CHECKED_FIELDS = ("body", "author.name")
+
 
 def check_profanity(comment: Comment, policy: Policy, context: CheckContext) -> Verdict:
-    """Find listed words with offsets into the (bidi-stripped) body and apply the site's tier actions."""
+    """Find listed words in the (bidi-stripped) body and the author's name; apply the site's tier actions.
+
+    Each match names its field, and its offsets are into that field's text.
+    """
     matcher = matcher_for(
         tuple(policy.profanity_extra_words),
         tuple(policy.profanity_allowed_words),
         tuple(sorted((w, t.value) for w, t in policy.profanity_tiers.items())),
     )
-    matches = matcher.find(context.body)
+    texts = {"body": context.body, "author.name": comment.author.name}
+    found = [(field, m) for field in CHECKED_FIELDS for m in matcher.find(texts[field])]
+    matches = [m for _, m in found]
     severe = [m for m in matches if m.tier is Tier.SEVERE]
     mild = [m for m in matches if m.tier is Tier.MILD]
     action, reasons = Action.PASS, []
@@ -27,5 +35,5 @@ def check_profanity(comment: Comment, policy: Policy, context: CheckContext) -> 
         mild_action = Action(policy.profanity_mild_action.value)
         if mild_action.strength > action.strength:
             action = mild_action
-    details = {"matches": [m.as_dict() for m in matches]}
+    details = {"matches": [{**m.as_dict(), "field": field} for field, m in found]}
     return Verdict("profanity", action, tuple(reasons), details=details)
