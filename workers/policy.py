@@ -3,8 +3,26 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+# Bounds: a policy is read for every comment on workers shared by every site, so none of it may
+# grow without limit. Key lists are matched by one automaton (workers/key_matcher.py); the whole
+# policy must also fit in one request (1 MiB).
+KEYS_MAX = 10_000  # per key list; a 64 KB comment against that many keys: see bench/bench_keys.py
+KEY_LENGTH_MAX = 100
+WORDS_MAX = 1000  # per profanity word list: each site's list compiles into its own matcher
+WORD_LENGTH_MAX = 50
+THREADS_MAX = 10_000
+THREAD_ID_LENGTH_MAX = 500  # as a comment's thread_id
+DUPLICATE_SECONDS_MAX = 365 * 86400  # a window in Redis (SET EX); past a year it means "for ever"
+SPAM_MIN_TRAINING_MAX = 1_000_000
+
+NO_CONTROLS = r"^[^\x00-\x1f\x7f-\x9f]*$"  # a key with a control character could never be typed in a comment
+Key = Annotated[str, StringConstraints(max_length=KEY_LENGTH_MAX, pattern=NO_CONTROLS)]
+Word = Annotated[str, StringConstraints(max_length=WORD_LENGTH_MAX, pattern=NO_CONTROLS)]
+ThreadId = Annotated[str, StringConstraints(max_length=THREAD_ID_LENGTH_MAX)]
 
 
 class ProfanityTier(StrEnum):
@@ -23,21 +41,28 @@ class ProfanityAction(StrEnum):
 class Policy(BaseModel):
     """The whole policy of one site. PUT replaces it; unknown fields are refused."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     max_links: int = Field(2, ge=0, le=1000, description="Hold a comment with this many links or more; 0 = off.")
-    disallowed_keys: list[str] = Field(
-        default_factory=list, description="Whole words or phrases that reject a comment (name, email, url, body, IP)."
+    disallowed_keys: list[Key] = Field(
+        default_factory=list,
+        max_length=KEYS_MAX,
+        description="Whole words or phrases that reject a comment (name, email, url, body, IP).",
     )
-    moderation_keys: list[str] = Field(
-        default_factory=list, description="Whole words or phrases that hold a comment for a moderator."
+    moderation_keys: list[Key] = Field(
+        default_factory=list,
+        max_length=KEYS_MAX,
+        description="Whole words or phrases that hold a comment for a moderator.",
     )
     spam_hold: float = Field(0.90, ge=0, le=1, description="Hold when the spam model's probability is at least this.")
     spam_reject: float = Field(
         0.999, ge=0, le=1, description="Reject when the spam model's probability is at least this."
     )
     spam_min_training: int = Field(
-        20, ge=1, description="The spam model abstains until it has learned this many comments of each class."
+        20,
+        ge=1,
+        le=SPAM_MIN_TRAINING_MAX,
+        description="The spam model abstains until it has learned this many comments of each class.",
     )
     profanity_action: ProfanityAction = Field(
         ProfanityAction.HOLD, description="What severe profanity does: hold, reject, censor or pass."
@@ -45,14 +70,16 @@ class Policy(BaseModel):
     profanity_mild_action: ProfanityAction = Field(
         ProfanityAction.PASS, description="What mild profanity does; evidence only by default."
     )
-    profanity_extra_words: list[str] = Field(
-        default_factory=list, description="More words treated as severe profanity for this site."
+    profanity_extra_words: list[Word] = Field(
+        default_factory=list, max_length=WORDS_MAX, description="More words treated as severe profanity for this site."
     )
-    profanity_allowed_words: list[str] = Field(
-        default_factory=list, description="Words never treated as profanity for this site."
+    profanity_allowed_words: list[Word] = Field(
+        default_factory=list, max_length=WORDS_MAX, description="Words never treated as profanity for this site."
     )
-    profanity_tiers: dict[str, ProfanityTier] = Field(
-        default_factory=dict, description="Listed words this site moves to another tier (severe, mild, context)."
+    profanity_tiers: dict[Word, ProfanityTier] = Field(
+        default_factory=dict,
+        max_length=WORDS_MAX,
+        description="Listed words this site moves to another tier (severe, mild, context).",
     )
     flood_seconds: int = Field(
         15,
@@ -61,7 +88,10 @@ class Policy(BaseModel):
         description="Refuse (429) a second comment from one IP or email within this many seconds; 0 = off.",
     )
     duplicate_seconds: int = Field(
-        86400, ge=0, description="Reject the same body from the same author in the same thread within this window."
+        86400,
+        ge=0,
+        le=DUPLICATE_SECONDS_MAX,
+        description="Reject the same body from the same author in the same thread within this window.",
     )
     premoderation: bool = Field(False, description="Hold every comment for a moderator.")
     new_commenter_premoderation: int = Field(
@@ -72,8 +102,10 @@ class Policy(BaseModel):
     )
     require_name: bool = Field(True, description="The author's name is required (WordPress's default).")
     require_email: bool = Field(True, description="The author's email is required (WordPress's default).")
-    closed_threads: list[str] = Field(
-        default_factory=list, description="Thread ids that take no new comments; a late comment is rejected."
+    closed_threads: list[ThreadId] = Field(
+        default_factory=list,
+        max_length=THREADS_MAX,
+        description="Thread ids that take no new comments; a late comment is rejected.",
     )
 
     @model_validator(mode="after")
