@@ -81,3 +81,30 @@ def test_censor_masks_every_severe_word_while_the_evidence_keeps_twenty(post, wo
     assert len(item["body"]) == len(body)
     profanity = details(resource, "profanity")
     assert profanity["matches_count"] == 100 and len(profanity["matches"]) == EVIDENCE_ITEMS
+
+
+def test_the_listing_shows_comments_whose_evidence_is_corrupt_or_huge(post, work, client, site, rt, connection):
+    ids = [
+        post(
+            f"Comment {i}",
+            author={"name": f"Ada {i}", "email": f"ada{i}@example.org", "url": f"https://ada{i}.example"},
+        ).get_json()["id"]
+        for i in range(3)
+    ]
+    work()
+    connection.hset(rt.keys.comment(ids[1]), mapping={"evidence": "{not json", "reasons": "[oops"})
+    connection.hset(rt.keys.comment(ids[2]), "evidence", "[" + "9," * 2_500_000 + "9]")  # 5 MB
+
+    listing = client.get(LISTING.format(site=site.site_id))
+    assert listing.status_code == 200
+    assert listing.get_json()["items"] == [
+        {
+            "id": ids[i],
+            "parent_id": None,
+            "author": {"name": f"Ada {i}", "url": f"https://ada{i}.example"},
+            "body": f"Comment {i}",
+            "created_at": listing.get_json()["items"][i]["created_at"],
+        }
+        for i in range(3)
+    ]
+    assert all(item["created_at"].endswith("Z") for item in listing.get_json()["items"])
