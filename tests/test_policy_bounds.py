@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -103,3 +104,28 @@ def test_the_longest_duplicate_window_still_decides_comments(post, work, client,
     assert rt.comments.get(first).status.value == "published"
     second = rt.comments.get(again)
     assert second.status.value == "rejected" and second.reasons == ("spam.duplicate",)
+
+
+def test_a_policy_stored_before_the_bounds_is_brought_within_them_and_the_site_keeps_working(
+    post, work, client, auth, site, rt, connection
+):
+    stored = {
+        "flood_seconds": 0,
+        "disallowed_keys": ["casino", *many(KEYS_MAX + 5), "x" * (KEY_LENGTH_MAX + 1)],
+        "duplicate_seconds": 10**20,
+        "premoderation": True,
+    }
+    connection.hset(rt.keys.site(site.site_id), "policy", json.dumps(stored))
+
+    shown = client.get(f"/api/v1/sites/{site.site_id}/policy", headers=auth)
+    assert shown.status_code == 200
+    policy = shown.get_json()
+    assert policy["disallowed_keys"] == ["casino", *many(KEYS_MAX - 1)]  # cut at the bound, too long dropped
+    assert policy["duplicate_seconds"] == 86400  # past its bound: the default
+    assert policy["premoderation"] is True and policy["flood_seconds"] == 0  # the rest as stored
+
+    casino = post("Best casino bonus").get_json()["id"]
+    clean = post("A fine article.").get_json()["id"]
+    work()
+    assert rt.comments.get(casino).reasons == ("spam.disallowed_key",)
+    assert rt.comments.get(clean).reasons == ("policy.premoderation",)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError, model_validator
+
+log = logging.getLogger("commentgate.policy")
 
 # Bounds: a policy is read for every comment on workers shared by every site, so none of it may
 # grow without limit. Key lists are matched by one automaton (workers/key_matcher.py); the whole
@@ -113,3 +117,42 @@ class Policy(BaseModel):
         if self.spam_reject < self.spam_hold:
             raise ValueError("spam_reject must be at least spam_hold")
         return self
+
+
+def _valid(adapter: TypeAdapter[Any], value: Any) -> bool:
+    try:
+        adapter.validate_python(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def _within_bounds(name: str, value: Any) -> Any:
+    """A stored list or mapping cut to its valid items, at most its bound; None for any other value."""
+    field = Policy.model_fields[name]
+    bound = next((m.max_length for m in field.metadata if hasattr(m, "max_length")), None)
+    if isinstance(value, list):
+        item = TypeAdapter(get_args(field.annotation)[0])
+        return [v for v in value if _valid(item, v)][:bound]
+    if isinstance(value, dict):
+        word, tier = (TypeAdapter(t) for t in get_args(field.annotation))
+        return dict([(k, v) for k, v in value.items() if _valid(word, k) and _valid(tier, v)][:bound])
+    return None
+
+
+def stored_policy(raw: str | None) -> Policy:
+    """A policy read back from Redis. One saved before a bound existed is brought within it, so the
+    site keeps working: a list keeps its first valid items up to the bound, another field its default."""
+    data = json.loads(raw or "{}")
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        failing = {str(e["loc"][0]) for e in exc.errors() if e["loc"] and str(e["loc"][0]) in Policy.model_fields}
+    log.warning("stored policy past its bounds in %s; read within them until it is replaced", sorted(failing))
+    for name in failing:
+        kept = _within_bounds(name, data[name])
+        if kept is None:
+            del data[name]
+        else:
+            data[name] = kept
+    return Policy.model_validate(data)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import secrets
 import time
 from dataclasses import dataclass
@@ -13,7 +12,7 @@ from redis import Redis
 
 from .exceptions import UnknownSite
 from .keys import Keys
-from .policy import Policy
+from .policy import Policy, stored_policy
 from .store import decode, decode_hash
 
 
@@ -80,7 +79,7 @@ class SiteStore:
             name=raw.get("name", ""),
             webhook_url=raw.get("webhook_url", ""),
             webhook_secret=raw.get("webhook_secret", ""),
-            policy=Policy.model_validate(json.loads(raw.get("policy") or "{}")),
+            policy=stored_policy(raw.get("policy")),
         )
 
     def exists(self, site_id: str) -> bool:
