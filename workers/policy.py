@@ -16,7 +16,10 @@ log = logging.getLogger("commentgate.policy")
 # policy must also fit in one request (1 MiB).
 KEYS_MAX = 10_000  # per key list; a 64 KB comment against that many keys: see bench/bench_keys.py
 KEY_LENGTH_MAX = 100
-WORDS_MAX = 1000  # per profanity word list: each site's list compiles into its own matcher
+# Extra words and tier moves add to the site's own word list, compiled again by each forked job:
+# 200 + 200 words of 50 characters compile in 75 ms (1,000 + 1,000 took 330 ms; the default list 26 ms).
+WORDS_MAX = 200
+ALLOWED_WORDS_MAX = 1000  # allowed words only take words out; the default list has about 900
 WORD_LENGTH_MAX = 50
 THREADS_MAX = 10_000
 THREAD_ID_LENGTH_MAX = 500  # as a comment's thread_id
@@ -78,7 +81,9 @@ class Policy(BaseModel):
         default_factory=list, max_length=WORDS_MAX, description="More words treated as severe profanity for this site."
     )
     profanity_allowed_words: list[Word] = Field(
-        default_factory=list, max_length=WORDS_MAX, description="Words never treated as profanity for this site."
+        default_factory=list,
+        max_length=ALLOWED_WORDS_MAX,
+        description="Words never treated as profanity for this site.",
     )
     profanity_tiers: dict[Word, ProfanityTier] = Field(
         default_factory=dict,
