@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import random
 import re
+import sys
+from collections import defaultdict
 
 import pytest
 
-from workers.key_matcher import key_matcher
+from workers.key_matcher import case_representative, key_matcher
 from workers.text import find_keys
 
 # Letters whose case rules are unusual (long s, Kelvin K, dotless i, İ, final sigma, titlecase ǅ, µ),
@@ -78,6 +80,21 @@ def test_a_marker_character_in_the_text_is_just_a_separator():
     keys = ("spam",)
     text = "a\x00spam\x01b spam"
     assert new(keys, text) == alternation(keys, text) == [("spam", 2, 6), ("spam", 9, 13)]
+
+
+def test_case_folding_groups_exactly_the_characters_re_ignorecase_takes_as_equal():
+    cased = [
+        c
+        for c in map(chr, range(sys.maxunicode + 1))
+        if (c.lower() != c or c.upper() != c) and not 0xD800 <= ord(c) < 0xE000
+    ]
+    cased += ["\u0345", "\u1fbe", "\u00b5", "\u017f", "\u0131", "\u03c2"]  # equal to letters without a case pair
+    everything = "".join(sorted(set(cased)))
+    groups: dict[str, set[str]] = defaultdict(set)
+    for c in everything:
+        groups[case_representative(c)].add(c)
+    for c in everything:
+        assert set(re.findall(re.escape(c), everything, re.IGNORECASE)) == groups[case_representative(c)], hex(ord(c))
 
 
 def random_text(rng: random.Random, size: int) -> str:

@@ -24,14 +24,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from re import _casefix  # type: ignore[attr-defined]  # re's own extra case equivalences (3.11+)
+
+# re's own table of extra case equivalences (s and long s, i and dotless i, …), as its IGNORECASE
+# uses it; tests/test_key_matching.py checks the folding against re for every cased character.
+from re import _casefix  # type: ignore[attr-defined]
 
 from ahocorasick_rs import AhoCorasick, MatchKind
 
 START, END = "\x00", "\x01"
 SEPARATOR = "\n"  # between keys while they are marked; never inside one (the policy refuses control characters)
 _ENDS = re.compile(r"(?!\w)")  # before a non-word character, and at the end
-_STARTS = re.compile(r"(?<!\w)(?<!\w\x01)(?=[^\x01])")  # before a character whose original predecessor is not \w
+# Once END markers are in: before each character of the text (not a marker) whose character before
+# it in the text is not a word character, or that is the first; that character stands right before
+# it or right before the END marker in front of it.
+_STARTS = re.compile(r"(?<!\w)(?<!\w\x01)(?=[^\x01])")
 _MARKERS = str.maketrans({START: " ", END: " "})  # a marker in the text itself is a non-word character
 _EXTRA_CASES: dict[int, tuple[int, ...]] = _casefix._EXTRA_CASES
 
