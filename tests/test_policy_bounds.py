@@ -44,6 +44,8 @@ TOO_LARGE: list[tuple[str, Any]] = [
     ("max_links", 1001),
     ("flood_seconds", 86401),
     ("new_commenter_premoderation", 1001),
+    ("spam_hold", 1.5),
+    ("spam_reject", 2),
 ]
 
 
