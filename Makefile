@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/eval_spam.py
 	$(BIN)/python bench/bench_profanity.py
 	$(BIN)/python bench/eval_profanity.py
+	$(BIN)/python bench/bench_keys.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

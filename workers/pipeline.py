@@ -11,6 +11,7 @@ from .checks.premoderation import check_policy
 from .checks.profanity import check_profanity
 from .checks.spam import check_spam
 from .checks.validation import check_validation
+from .evidence import bounded
 from .models import STATUS_FOR_ACTION, Action, Comment, Decision, Verdict
 from .policy import Policy
 from .profanity import Tier, censor
@@ -43,7 +44,7 @@ def _censored(text: str, field: str, verdicts: Sequence[Verdict], policy: Policy
 
 
 def decide(comment: Comment, policy: Policy, context: CheckContext, checks: Sequence[Check] | None = None) -> Decision:
-    """Run every check; the strongest action wins (reject > hold > censor > pass); all verdicts are kept."""
+    """Run every check; the strongest action wins (reject > hold > censor > pass); all verdicts are kept, bounded."""
     verdicts = tuple(check(comment, policy, context) for check in (CHECKS if checks is None else checks))
     action = max((v.action for v in verdicts), key=lambda a: a.strength, default=Action.PASS)
     reasons = tuple(r for v in verdicts if v.action is action and action is not Action.PASS for r in v.reasons)
@@ -55,4 +56,6 @@ def decide(comment: Comment, policy: Policy, context: CheckContext, checks: Sequ
         published_name = masked_name if masked_name != comment.author.name else None
     elif context.bidi_removed:
         published_body = context.body
+    # The censored body above needs every match; what is stored is the bounded evidence.
+    verdicts = tuple(bounded(v) for v in verdicts)
     return Decision(status, action, reasons, verdicts, published_body, published_name)

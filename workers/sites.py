@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import secrets
 import time
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ from redis.client import Pipeline
 
 from .exceptions import NoWebhook, UnknownSite
 from .keys import Keys
-from .policy import Policy
+from .policy import Policy, stored_policy
 from .store import decode, decode_hash
 
 
@@ -93,7 +92,7 @@ class SiteStore:
             name=raw.get("name", ""),
             webhook_url=raw.get("webhook_url", ""),
             webhook_secret=raw.get("webhook_secret", ""),
-            policy=Policy.model_validate(json.loads(raw.get("policy") or "{}")),
+            policy=stored_policy(raw.get("policy")),
             previous_webhook_secret=raw.get("previous_webhook_secret", ""),
             previous_secret_until=float(raw.get("previous_secret_until") or 0),
         )

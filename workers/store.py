@@ -94,6 +94,45 @@ class Event:
         return json.dumps(self.as_dict(), separators=(",", ":"), sort_keys=True)
 
 
+@dataclass(frozen=True)
+class ListedComment:
+    """A published comment as the public thread listing shows it: nothing it does not print."""
+
+    id: str
+    parent_id: str | None
+    author: Author  # name and url only; the email is never read for the listing
+    body: str
+    published_body: str | None
+    published_name: str | None
+    created_at: float
+
+
+# The hash fields the listing reads: never the evidence, which can be large, nor the email or IP.
+LISTED_FIELDS = (
+    "id",
+    "parent_id",
+    "author_name",
+    "author_url",
+    "body",
+    "published_body",
+    "published_name",
+    "created_at",
+)
+
+
+def listed_from_fields(values: list[bytes | None]) -> ListedComment:
+    fields = dict(zip(LISTED_FIELDS, (decode(v) for v in values), strict=True))
+    return ListedComment(
+        id=fields["id"],
+        parent_id=fields["parent_id"] or None,
+        author=Author(name=fields["author_name"], url=fields["author_url"]),
+        body=fields["body"],
+        published_body=fields["published_body"] or None,
+        published_name=fields["published_name"] or None,
+        created_at=float(fields["created_at"]),
+    )
+
+
 def comment_from_hash(fields: Mapping[str, str]) -> Comment:
     decided = fields.get("decided_at", "")
     published_body = fields.get("published_body")
@@ -181,16 +220,20 @@ class CommentStore:
 
     def thread_page(
         self, site_id: str, thread_id: str, after: str | None, limit: int
-    ) -> tuple[list[Comment], str | None]:
-        """Published comments of a thread, oldest first, `limit` at a time after the cursor `after`."""
+    ) -> tuple[list[ListedComment], str | None]:
+        """Published comments of a thread, oldest first, `limit` at a time after the cursor `after`.
+
+        Reads only the fields the listing shows (HMGET), never the evidence.
+        """
         start = f"({after}" if after else "-"
         ids = self.redis.zrangebylex(self.keys.thread(site_id, thread_id), start, "+", start=0, num=limit + 1)
         page_ids = [decode(i) for i in ids[:limit]]
         with self.redis.pipeline(transaction=False) as pipe:
             for comment_id in page_ids:
-                pipe.hgetall(self.keys.comment(comment_id))
+                pipe.hmget(self.keys.comment(comment_id), LISTED_FIELDS)
             rows = pipe.execute()
-        comments = [comment_from_hash(decode_hash(r)) for r in rows if r]
+        # A comment removed between the index read and the hash read has no id: skip it.
+        comments = [listed_from_fields(r) for r in rows if r[0] is not None]
         next_cursor = page_ids[-1] if len(ids) > limit and page_ids else None
         return comments, next_cursor
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+
+from .key_matcher import key_matcher
 
 # Bidi embeddings, overrides and isolates (U+202A..U+202E, U+2066..U+2069): they can make text read
 # differently from how it is stored ("Trojan Source"), so they are stripped and noted in the evidence.
@@ -42,23 +43,11 @@ def find_links(text: str) -> list[dict[str, object]]:
     return links
 
 
-@lru_cache(maxsize=256)
-def whole_word_pattern(keys: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One case-insensitive pattern matching any key as a whole word with Unicode word boundaries."""
-    cleaned = sorted({k.strip() for k in keys if k.strip()}, key=len, reverse=True)
-    if not cleaned:
-        return None
-    alternatives = "|".join(re.escape(k) for k in cleaned)
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
-
-
 def find_keys(keys: tuple[str, ...], fields: dict[str, str]) -> list[dict[str, object]]:
     """Every whole-word key found in any of `fields`, with the field and offsets."""
-    pattern = whole_word_pattern(keys)
-    if pattern is None:
-        return []
-    found = []
-    for name, value in fields.items():
-        for m in pattern.finditer(value):
-            found.append({"key": m.group(0), "field": name, "start": m.start(), "end": m.end()})
-    return found
+    matcher = key_matcher(keys)
+    return [
+        {"key": m.text, "field": name, "start": m.start, "end": m.end}
+        for name, value in fields.items()
+        for m in matcher.find(value)
+    ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from ..models import Action, Comment, Verdict
 from ..policy import Policy
 from ..profanity import Tier, matcher_for
@@ -35,5 +37,8 @@ def check_profanity(comment: Comment, policy: Policy, context: CheckContext) -> 
         mild_action = Action(policy.profanity_mild_action.value)
         if mild_action.strength > action.strength:
             action = mild_action
-    details = {"matches": [{**m.as_dict(), "field": field} for field, m in found]}
+    # Every match goes to the pipeline (censoring masks them all); the stored evidence keeps the
+    # first few (workers/evidence.py), so the count per tier is what tells how much there was.
+    counts = Counter(m.tier.value for m in matches)
+    details = {"matches": [{**m.as_dict(), "field": field} for field, m in found], "counts": dict(counts)}
     return Verdict("profanity", action, tuple(reasons), details=details)
