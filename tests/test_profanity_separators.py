@@ -1,0 +1,73 @@
+"""Profanity: listed words spelled out in single letters with separators other than spaces and hyphens."""
+
+from __future__ import annotations
+
+import pytest
+from better_profanity import Profanity
+
+from workers.profanity import censor, matcher_for
+
+# (comment, the listed words found, the comment as a site that censors publishes it)
+SPELLED_OUT = [
+    ("f.u.c.k", ["fuck"], "*******"),
+    ("s_h_i_t", ["shit"], "*******"),
+    ("c|u|n|t", ["cunt"], "*******"),
+    ("f/u/c/k", ["fuck"], "*******"),
+    ("f • u • c • k", ["fuck"], "*************"),
+    ("f . u . c . k", ["fuck"], "*************"),
+    ("f.u-c_k", ["fuck"], "*******"),  # mixed separators
+    ("I said f.u.c.k.", ["fuck"], "I said *******."),
+    # Separators with more spaces around them.
+    ("f  .  u  .  c  .  k", ["fuck"], "*******************"),
+    ("f . - u . - c . - k", ["fuck"], "*******************"),
+    ("f____u____c____k", ["fuck"], "****************"),
+]
+
+
+@pytest.mark.parametrize(("text", "words", "published"), SPELLED_OUT)
+def test_a_word_spelled_out_with_other_separators_is_found_and_masked_whole(text, words, published):
+    matches = matcher_for().find(text)
+    assert [m.word for m in matches] == words
+    for m in matches:
+        assert text[m.start : m.end] == m.text
+    # Censoring masks the letters and the separators between them, nothing around.
+    assert censor(text, [(m.start, m.end) for m in matches]) == published
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["f  .  u  .  c  .  k", "f____u____c____k"],
+)
+def test_the_reference_misses_these(text):
+    # What the additions are for: better-profanity does not find them.
+    assert not Profanity().contains_profanity(text)
+
+
+CLEAN = [
+    "e.g. this works, i.e. it is fine",
+    "He moved to the U.S.A. in 1990, then to the U.K.",
+    "J. R. R. Tolkien wrote it, and so did C. S. Lewis.",
+    "pi is about 3.14 and e about 2.718",
+    "Open report_v2.final.pdf, then notes.txt",
+    "See https://example.com/a/b/c?x=1&y=2 or www.example.org/i/o/u",
+    "Reply a.s.a.p. please",
+    "Wait... what... ok...",
+    "S.H.I.E.L.D. agents met the F.B.I. and N.A.S.A.",
+    "Rock 'n' roll, and the S.O.B. was late",
+    "5 * 3 * 2 = 30 and x * y * z",
+    "I *really* do mean *it*",
+    "Options: a / b / c / d",
+    "Section 3.1.4, figure 2.a.ii",
+    "p.s. see you at 9 a.m.",
+    "*** a * b * c ***",
+]
+
+
+@pytest.mark.parametrize("text", CLEAN)
+def test_abbreviations_initials_numbers_and_files_stay_clean(text):
+    assert matcher_for().find(text) == []
+
+
+def test_a_line_break_ends_a_spelling():
+    # One letter per line is a list, not a word.
+    assert matcher_for().find("f.\nu.\nc.\nk") == []
