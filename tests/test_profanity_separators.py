@@ -17,6 +17,16 @@ SPELLED_OUT = [
     ("f . u . c . k", ["fuck"], "*************"),
     ("f.u-c_k", ["fuck"], "*******"),  # mixed separators
     ("I said f.u.c.k.", ["fuck"], "I said *******."),
+    # `*` stands for a vowel to the reference, and is a word character: f*u*c*k is one 7-letter word.
+    ("f*u*c*k", ["fuck"], "*******"),
+    ("go f*u*c*k yourself", ["fuck"], "go ******* yourself"),
+    ("s*h*i*t", ["shit"], "*******"),
+    ("f**u**c**k", ["fuck"], "**********"),
+    ("f * u * c * k", ["fuck"], "*************"),
+    ("**f*u*c*k**", ["fuck"], "***********"),
+    ("you are a f*u*c*k*i*n*g idiot", ["fucking"], "you are a ************* idiot"),
+    ("$*h*1*t", ["sh1t"], "*******"),  # the listed word closest to how it is written
+    ("f*u.c*k", ["fuck"], "*******"),
     # Separators with more spaces around them.
     ("f  .  u  .  c  .  k", ["fuck"], "*******************"),
     ("f . - u . - c . - k", ["fuck"], "*******************"),
@@ -36,7 +46,7 @@ def test_a_word_spelled_out_with_other_separators_is_found_and_masked_whole(text
 
 @pytest.mark.parametrize(
     "text",
-    ["f  .  u  .  c  .  k", "f____u____c____k"],
+    ["f*u*c*k", "go f*u*c*k yourself", "f * u * c * k", "f  .  u  .  c  .  k", "f____u____c____k"],
 )
 def test_the_reference_misses_these(text):
     # What the additions are for: better-profanity does not find them.
@@ -71,3 +81,4 @@ def test_abbreviations_initials_numbers_and_files_stay_clean(text):
 def test_a_line_break_ends_a_spelling():
     # One letter per line is a list, not a word.
     assert matcher_for().find("f.\nu.\nc.\nk") == []
+    assert matcher_for().find("f*\nu*\nc*\nk") == []

@@ -157,6 +157,9 @@ class Evasions:
                 hits.append(ExtraHit(start, end, word, "separator"))
         if isinstance(lowered, str):
             lowered = lowered.encode("latin-1", "replace")  # one byte a character
+        hits += [
+            ExtraHit(start, end, word, "separator") for start, end, word in self.spelled_out.starred(shadow, lowered)
+        ]
         hits.extend(self._stretched(shadow, lowered))
         return _without_overlaps(hits, taken)
 

@@ -1,8 +1,12 @@
-"""Listed words spelled out in single letters: f u c k, f.u.c.k, s_h_i_t, c|u|n|t, f • u • c • k.
+"""Listed words spelled out in single letters: f u c k, f.u.c.k, s_h_i_t, c|u|n|t, f • u • c • k, f*u*c*k.
 
 The reference joins single letters only inside a comment, and only as many as its window holds;
 this addition finds them anywhere. Where to look costs nothing extra: the reference's scan
 already marks each place where words run together into a listed word without a hit (`Scan.spelled`).
+
+`*` is a word character to the reference (it stands for a vowel), so f*u*c*k is one word of seven
+letters that its scan never splits. Letters between stars are found apart, by one regex that starts
+at a `*`: a comment without one costs a search for it, in C.
 
 A separator is one to five characters that are not word characters (a mark with up to two spaces
 on either side: "f  .  u", "f . - u", "f____u"), never a line break: one letter per line is a
@@ -21,6 +25,10 @@ LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # what str.splitlines 
 _SEPARATOR = f"[^{WORD_CLASS[1:-1]}{LINE_BREAKS}]"
 # Three or more single word characters, each alone, with a separator between each two.
 SPACED = re.compile(f"{WORD_CLASS}(?:{_SEPARATOR}{{1,{SEPARATOR_LENGTH}}}{WORD_CLASS}){{2,}}")
+# In the text as read (one byte a character, every character that is not a word character a
+# space): from a `*`, single letters with a run of spaces and stars between each two.
+_STAR_CHAIN = re.compile(rb"\*[ *]{0,4}[^ *](?:[ *]{1,5}[^ *])*(?![^ *])")
+SPACE, STAR = ord(" "), ord("*")
 
 
 class SpelledOut:
@@ -29,6 +37,7 @@ class SpelledOut:
     def __init__(self, index: WordIndex) -> None:
         self.index = index
         self.spaced: dict[str, str | None] = {}  # see `spaced_word`
+        self.chains: dict[str, list[tuple[int, int, str]]] = {}  # see `_chain_words`
 
     def spaced_word(self, span: str) -> str | None:
         """The listed word these single letters spell, or None; remembered, as a comment may repeat it."""
@@ -38,3 +47,42 @@ class SpelledOut:
             letters = "".join(TOKEN.findall(span)).lower() if SPACED.fullmatch(span) else ""
             self.spaced[span] = self.index.lookup(letters) if letters else None
         return self.spaced[span]
+
+    def starred(self, shadow: str, lowered: bytes) -> list[tuple[int, int, str]]:
+        """Listed words spelled in single letters with `*` among the separators, as (start, end, word);
+        `lowered` is `shadow` as read, after one leading space."""
+        if b"*" not in lowered:
+            return []
+        found = []
+        for chain in _STAR_CHAIN.finditer(lowered):
+            # The letter before the first star belongs to the chain: the f of f*u*c*k.
+            start = back = chain.start()
+            while back > start - (SEPARATOR_LENGTH - 1) and lowered[back - 1] == SPACE:
+                back -= 1
+            if lowered[back - 1] not in (SPACE, STAR) and lowered[back - 2] in (SPACE, STAR):
+                start = back - 1
+            offset = start - 1  # into `shadow`
+            found += [
+                (offset + s, offset + e, word) for s, e, word in self._chain_words(shadow[offset : chain.end() - 1])
+            ]
+        return found
+
+    def _chain_words(self, chain: str) -> list[tuple[int, int, str]]:
+        """The listed words a chain of single letters and stars spells, the longest from each letter,
+        read with the stars as spaces; remembered, as a comment may repeat it."""
+        if chain not in self.chains:
+            if len(self.chains) > MEMO_LIMIT:
+                self.chains.clear()
+            spaced = chain.replace("*", " ")
+            form = self.index.reading
+            folded = form.read(spaced)[1]  # after one leading space, as the trie wants it
+            found, pos = [], 0
+            # The trie finds where a listed word starts and how far it reaches (the longest first).
+            while (m := form.starts.search(folded, pos)) is not None:
+                start, reach = m.span(1)
+                word = self.spaced_word(spaced[start - 1 : reach - 1])
+                if word is not None:
+                    found.append((start - 1, reach - 1, word))
+                pos = reach if word is not None else start
+            self.chains[chain] = found
+        return self.chains[chain]
