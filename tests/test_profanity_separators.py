@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 from better_profanity import Profanity
 
-from workers.profanity import censor, matcher_for
+from workers.checks import CheckContext
+from workers.checks.profanity import check_profanity
+from workers.models import Action, Author, Client, Comment, Status
+from workers.policy import Policy
+from workers.profanity import Matcher, censor, default_words, matcher_for
 
 # (comment, the listed words found, the comment as a site that censors publishes it)
 SPELLED_OUT = [
@@ -82,3 +86,37 @@ def test_a_line_break_ends_a_spelling():
     # One letter per line is a list, not a word.
     assert matcher_for().find("f.\nu.\nc.\nk") == []
     assert matcher_for().find("f*\nu*\nc*\nk") == []
+
+
+# The reference takes the shortest listed join of single letters: the "ass" of a.s.s.h.o.l.e, which
+# is mild, so the comment would be published with a note. Read whole, the word is "asshole".
+READ_WHOLE = [
+    ("you a.s.s.h.o.l.e", ["asshole"], "you *************"),
+    ("you are a f.u.c.k.i.n.g idiot", ["fucking"], "you are a ************* idiot"),
+    ("p.u.s.s.y", ["pussy"], "*********"),
+    ("s.h.i.t.t.y day", ["shitty"], "*********** day"),
+    ("a s s h o l e", ["asshole"], "*************"),
+    ("f u c k i n g hell", ["fucking", "hell"], "************* ****"),
+]
+
+
+@pytest.mark.parametrize(("text", "words", "published"), READ_WHOLE)
+def test_letters_spelled_out_are_read_as_the_longest_listed_word(text, words, published):
+    matches = matcher_for().find(text)
+    assert [m.word for m in matches] == words
+    assert censor(text, [(m.start, m.end) for m in matches]) == published
+
+
+def test_a_dotted_severe_word_is_held_not_passed_as_a_mild_one():
+    text = "you a.s.s.h.o.l.e"
+    comment = Comment("c1", "site", "thread", text, Author(), Client(), Status.QUEUED, 0.0)
+    verdict = check_profanity(comment, Policy(), CheckContext(body=text))
+    assert verdict.action is Action.HOLD
+    assert [(m["word"], m["tier"], m["text"]) for m in verdict.details["matches"]] == [
+        ("asshole", "severe", "a.s.s.h.o.l.e")
+    ]
+
+
+def test_with_additions_off_the_reference_span_is_kept():
+    # The reference's own answer, for equivalence: its shortest join.
+    assert [m.text for m in Matcher(default_words(), additions=False).find("you a.s.s.h.o.l.e")] == ["a.s.s"]

@@ -38,6 +38,10 @@ class SpelledOut:
         self.index = index
         self.spaced: dict[str, str | None] = {}  # see `spaced_word`
         self.chains: dict[str, list[tuple[int, int, str]]] = {}  # see `_chain_words`
+        self.wholes: dict[str, tuple[int, str] | None] = {}  # see `longest`
+        # The most characters a listed word can take spelled out: its letters, a separator after each.
+        letters = max((len("".join(TOKEN.findall(w))) for w in index.words), default=0)
+        self.reach = letters * (SEPARATOR_LENGTH + 1)
 
     def spaced_word(self, span: str) -> str | None:
         """The listed word these single letters spell, or None; remembered, as a comment may repeat it."""
@@ -47,6 +51,22 @@ class SpelledOut:
             letters = "".join(TOKEN.findall(span)).lower() if SPACED.fullmatch(span) else ""
             self.spaced[span] = self.index.lookup(letters) if letters else None
         return self.spaced[span]
+
+    def longest(self, text: str, start: int, end: int) -> tuple[int, str] | None:
+        """When the reference's hit at [start, end) is single letters that go on to spell a longer
+        listed word (it takes the shortest: the "ass" of a.s.s.h.o.l.e), where that word ends, and it."""
+        if self.spaced_word(text[start:end]) is None:
+            return None  # not single letters (remembered by their text)
+        window = text[start : start + self.reach]
+        if window not in self.wholes:
+            if len(self.wholes) > MEMO_LIMIT:
+                self.wholes.clear()
+            form = self.index.reading
+            m = form.starts.match(form.read(window)[1])  # the trie, from the window's first letter
+            word = None if m is None else self.spaced_word(window[: m.end(1) - 1])
+            self.wholes[window] = None if m is None or word is None else (m.end(1) - 1, word)
+        whole = self.wholes[window]
+        return None if whole is None or start + whole[0] <= end else (start + whole[0], whole[1])
 
     def starred(self, shadow: str, lowered: bytes) -> list[tuple[int, int, str]]:
         """Listed words spelled in single letters with `*` among the separators, as (start, end, word);
