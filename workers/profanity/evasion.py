@@ -172,8 +172,11 @@ class Evasions:
         found = None
         skeleton, runs = _skeleton(token.translate(FOLD))
         letters = _skeleton(token)[0]
-        # Prefer the listed word spelled with the token's own letters ("fuck" over "fvck").
-        for word, _, word_runs in sorted(self.by_skeleton.get(skeleton, ()), key=lambda c: c[1] != letters):
+        # Prefer the listed word spelled with the token's own letters ("fuck" over "fvck"), then the
+        # one with the fewest letters stretched ("shittt": "shitt" over "shit"), then the alphabet: the
+        # list is a set, whose order differs from process to process.
+        candidates = sorted(self.by_skeleton.get(skeleton, ()), key=lambda c: (c[1] != letters, -len(c[0]), c[0]))
+        for word, _, word_runs in candidates:
             # Each letter as often as the word has it, or stretched to three or more.
             if all(r == w or (r > w and r >= 3) for r, w in zip(runs, word_runs, strict=True)):
                 stretched = "".join(ch * r for ch, r in zip(_letters(word, word_runs), runs, strict=True))
