@@ -13,8 +13,8 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from .evasion import Evasions
-from .reference import WordIndex, scan_text
-from .wordlist import Tier, default_tiers, default_words
+from .reference import Hit, WordIndex, scan_text
+from .wordlist import Tier, default_tiers, default_words, word_characters
 
 
 class Match(NamedTuple):
@@ -50,17 +50,46 @@ class Matcher:
     def find(self, text: str) -> list[Match]:
         """Every listed word in the text, with offsets into `text`, in order."""
         scanned = scan_text(self.index, text)
-        found = [Match(h.start, h.end, text[h.start : h.end], h.word, self.tiers[h.word]) for h in scanned.hits]
-        if self.evasions is not None:
-            taken = [(m.start, m.end) for m in found]
-            for e in self.evasions.find(text, taken, scanned):
-                found.append(Match(e.start, e.end, text[e.start : e.end], e.word, self.tiers[e.word], e.via))
-            found.sort(key=lambda m: m.start)
+        if self.evasions is None:
+            return [Match(h.start, h.end, text[h.start : h.end], h.word, self.tiers[h.word]) for h in scanned.hits]
+        found = self._read_whole(text, scanned.hits, self.evasions)
+        taken = [(m.start, m.end) for m in found]
+        for e in self.evasions.find(text, taken, scanned):
+            found.append(Match(e.start, e.end, text[e.start : e.end], e.word, self.tiers[e.word], e.via))
+        found.sort(key=lambda m: m.start)
         return found
+
+    def _read_whole(self, text: str, hits: list[Hit], evasions: Evasions) -> list[Match]:
+        """The reference's hits, with single letters read as the longest listed word they spell (the
+        reference takes the shortest), so that its tier decides and censoring masks all of it."""
+        found = [Match(h.start, h.end, text[h.start : h.end], h.word, self.tiers[h.word]) for h in hits]
+        # Spelled out, a hit's second character is a separator: most hits are turned away by that alone.
+        chars = word_characters()
+        spelled = [i for i, h in enumerate(hits) if h.end - h.start > 4 and text[h.start + 1] not in chars]
+        inside: set[int] = set()  # hits within a longer word read
+        for i in spelled:
+            h = hits[i]
+            longest = None if i in inside else evasions.spelled_out.longest(text, h.start, h.end)
+            if longest is None or _cuts_into(hits, i + 1, longest[0]):
+                continue
+            end, word = longest
+            found[i] = Match(h.start, end, text[h.start : end], word, self.tiers[word], "separator")
+            j = i + 1
+            while j < len(hits) and hits[j].end <= end:
+                inside.add(j)
+                j += 1
+        return [m for i, m in enumerate(found) if i not in inside] if inside else found
 
     def contains(self, text: str) -> bool:
         """better-profanity's `contains_profanity` (any tier)."""
         return bool(self.find(text))
+
+
+def _cuts_into(hits: list[Hit], i: int, end: int) -> bool:
+    """Whether a hit from the i-th on starts before `end` and ends after it."""
+    while i < len(hits) and hits[i].end <= end:
+        i += 1
+    return i < len(hits) and hits[i].start < end
 
 
 def site_words(

@@ -5,8 +5,8 @@
   Unicode's confusables data (the table: `lookalikes.py`); in a comment written in another script,
   only in words that mix scripts;
 - `accent`: accented Latin letters read without their accents (fück);
-- `separator`: a listed word spelled out in single letters (f u c k, f.u.c.k, f-u-c-k) where the
-  reference does not join them: at the text's end, or in more words than it joins;
+- `separator`: a listed word spelled out in single letters (f u c k, f.u.c.k, s_h_i_t) where the
+  reference does not join them: at the text's end, or in more words than it joins (`spelled.py`);
 - `repeat`: a letter stretched to three or more (fuuuck, shiiit); doubled letters are not
   stretching, so "good" never reads as "god" and "assess" never as "ass".
 
@@ -22,7 +22,8 @@ from functools import lru_cache
 from itertools import groupby
 
 from . import lookalikes
-from .reference import FOLD, MEMO_LIMIT, TOKEN, WORD_CLASS, Scan, WordIndex, char_class, matches_word, scan, scan_text
+from .reference import FOLD, MEMO_LIMIT, Scan, WordIndex, char_class, matches_word, scan, scan_text
+from .spelled import SpelledOut
 
 WINDOW_MARGIN = 64  # characters read around a disguised letter: enough for a joined phrase
 
@@ -71,9 +72,6 @@ def latin_variants_pattern() -> re.Pattern[str]:
 
 _BEYOND_ASCII = re.compile(r"[^\x00-\x7f]+")
 _ASCII_LETTERS = re.compile(r"[A-Za-z]+")
-# A listed word spelled out: three or more single word characters, each alone, with one to three
-# separators (not a line break) between them.
-SPELLED_OUT = re.compile(f"{WORD_CLASS}(?:[^{WORD_CLASS[1:-1]}\\n]{{1,3}}{WORD_CLASS}){{2,}}")
 _NOT_LETTER = bytes(0 if 0x61 <= b <= 0x7A else 0xFF for b in range(256))
 
 
@@ -122,7 +120,7 @@ class Evasions:
         self.mapped = mapped_pattern()
         self.latin_variants = latin_variants_pattern()
         self.native_letter = native_letter_pattern()
-        self.spelled: dict[str, str | None] = {}  # see `_spelled_word`
+        self.spelled_out = SpelledOut(index)
         self.stretched: dict[str, str | None] = {}  # see `_stretched_word`
         # Listed words by their folded letters with runs collapsed: (word, its letters so collapsed,
         # the length of each run).
@@ -155,10 +153,13 @@ class Evasions:
             spelled += [(s + start, e + start) for start, again in rescans for s, e in again.spelled]
             hits.extend(self._disguised(text, shadow, taken, rescans))
         for start, end in spelled:
-            if (word := self._spelled_word(shadow[start:end])) is not None:
+            if (word := self.spelled_out.spaced_word(shadow[start:end])) is not None:
                 hits.append(ExtraHit(start, end, word, "separator"))
         if isinstance(lowered, str):
             lowered = lowered.encode("latin-1", "replace")  # one byte a character
+        hits += [
+            ExtraHit(start, end, word, "separator") for start, end, word in self.spelled_out.starred(shadow, lowered)
+        ]
         hits.extend(self._stretched(shadow, lowered))
         return _without_overlaps(hits, taken)
 
@@ -171,8 +172,11 @@ class Evasions:
         found = None
         skeleton, runs = _skeleton(token.translate(FOLD))
         letters = _skeleton(token)[0]
-        # Prefer the listed word spelled with the token's own letters ("fuck" over "fvck").
-        for word, _, word_runs in sorted(self.by_skeleton.get(skeleton, ()), key=lambda c: c[1] != letters):
+        # Prefer the listed word spelled with the token's own letters ("fuck" over "fvck"), then the
+        # one with the fewest letters stretched ("shittt": "shitt" over "shit"), then the alphabet: the
+        # list is a set, whose order differs from process to process.
+        candidates = sorted(self.by_skeleton.get(skeleton, ()), key=lambda c: (c[1] != letters, -len(c[0]), c[0]))
+        for word, _, word_runs in candidates:
             # Each letter as often as the word has it, or stretched to three or more.
             if all(r == w or (r > w and r >= 3) for r, w in zip(runs, word_runs, strict=True)):
                 stretched = "".join(ch * r for ch, r in zip(_letters(word, word_runs), runs, strict=True))
@@ -181,15 +185,6 @@ class Evasions:
                     break
         self.stretched[token] = found
         return found
-
-    def _spelled_word(self, span: str) -> str | None:
-        """The listed word these single letters spell, or None; remembered, as a comment may repeat it."""
-        if span not in self.spelled:
-            if len(self.spelled) > MEMO_LIMIT:
-                self.spelled.clear()
-            letters = "".join(TOKEN.findall(span)).lower() if SPELLED_OUT.fullmatch(span) else ""
-            self.spelled[span] = self.index.lookup(letters) if letters else None
-        return self.spelled[span]
 
     def _windows(self, text: str) -> list[tuple[int, int]]:
         """Stretches of text around characters the table maps, widened to whole words, merged.
