@@ -51,6 +51,7 @@ def test_a_64_kb_body_full_of_links_and_profanity_stores_bounded_evidence(
         "end": 32,
         "tier": "severe",
         "via": "reference",
+        "field": "body",
     }
 
 

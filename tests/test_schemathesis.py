@@ -7,6 +7,7 @@ import re
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.config._checks import NEGATIVE_DATA_REJECTION_EXPECTED_STATUSES, NegativeDataRejectionConfig
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     negative_data_rejection,
@@ -35,6 +36,10 @@ CHECKS = [
 schema = schemathesis.openapi.from_dict(document())
 # Unknown query parameters are ignored, as HTTP APIs do (cache busters); they are not invalid input.
 schema.config.generation.update(allow_extra_parameters=False)
+# A generated list past its bound can also pass 1 MiB: refusing it with 413 before reading it is a refusal.
+schema.config.checks.negative_data_rejection = NegativeDataRejectionConfig(
+    expected_statuses=[*NEGATIVE_DATA_REJECTION_EXPECTED_STATUSES, "413"]
+)
 
 
 @pytest.fixture
