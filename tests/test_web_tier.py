@@ -24,8 +24,8 @@ from workers.runtime import Runtime
 
 ROOT = Path(__file__).resolve().parents[1]
 WEB_WORKERS = 2
-# Far more than the worker processes, and than the threads a threaded worker would give each: a
-# server that gives a process (or a thread) to each of these clients has none left for /healthz.
+# Far more than the 2 worker processes, and than 2 x 8 threads of a threaded worker: a server that
+# gives a process (sync) or a thread (gthread) to each of these clients has none left for /healthz.
 IDLE_SOCKETS = 64
 HALF_A_HEADER = b"POST /api/v1/comments HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: appl"
 PROMPTLY = 5  # seconds: a load balancer's health-check timeout
