@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from workers.training import read_labeled
 from workers.webhooks import check_webhook_url, redact_url
 
 from .local import REDIS_URL_FILE
+from .web_server import gunicorn_command
 
 
 def _settings() -> Settings:
@@ -48,12 +48,10 @@ def main() -> None:
 @click.option("--bind", default="127.0.0.1:8000", show_default=True)
 @click.option("--workers", "processes", default=2, show_default=True, help="gunicorn worker processes")
 def web(bind: str, processes: int) -> None:
-    """Serve the HTTP API with gunicorn (production)."""
+    """Serve the HTTP API with gunicorn (production; gevent workers, see docs/operations.md)."""
     _settings()
-    os.execvp(
-        sys.executable,
-        [sys.executable, "-m", "gunicorn", "--bind", bind, "--workers", str(processes), "service:create_app()"],
-    )
+    command = gunicorn_command(bind, processes)
+    os.execvp(command[0], command)
 
 
 @main.command()

@@ -18,7 +18,10 @@ from workers.config import Settings
 from workers.embedded_redis import EmbeddedRedis
 from workers.runtime import Runtime
 
+from .web_server import gunicorn_command
+
 REDIS_URL_FILE = "redis.url"
+REDIS_PASSWORD_FILE = "redis-password"  # noqa: S105 - a file name, not a password
 
 
 def write_private(path: Path, text: str) -> None:
@@ -28,6 +31,15 @@ def write_private(path: Path, text: str) -> None:
     with os.fdopen(fd, "w") as f:
         f.write(text)
     os.chmod(path, 0o600)
+
+
+def _redis_password(data_dir: Path) -> str:
+    """The embedded server's password: made on first start, kept (0600) so restarts reuse it."""
+    path = data_dir / REDIS_PASSWORD_FILE
+    if not path.exists():
+        write_private(path, secrets.token_hex(32) + "\n")
+    os.chmod(path, 0o600)
+    return path.read_text().strip()
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -51,7 +63,7 @@ def run_everything(host: str, port: int) -> None:
     """Everything on one machine: Redis (embedded unless REDIS_URL), the web server and a worker."""
     settings = Settings.from_env()
     data_dir = Path(settings.data_dir).resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # it holds the secrets below
     token_file = data_dir / "admin-token"
     if not token_file.exists():
         write_private(token_file, secrets.token_urlsafe(32) + "\n")
@@ -60,10 +72,10 @@ def run_everything(host: str, port: int) -> None:
 
     redis_server = None
     if not settings.redis_url:
-        redis_server = EmbeddedRedis(data_dir / "redis")
+        redis_server = EmbeddedRedis(data_dir / "redis", password=_redis_password(data_dir))
         redis_server.start()
         env["REDIS_URL"] = redis_server.url
-        (data_dir / REDIS_URL_FILE).write_text(redis_server.url + "\n")
+        write_private(data_dir / REDIS_URL_FILE, redis_server.url + "\n")
     children: list[subprocess.Popen[bytes]] = []
     for signum in (signal.SIGINT, signal.SIGTERM):  # stop the children on `kill` as on Ctrl-C
         signal.signal(signum, _interrupt)
@@ -71,12 +83,14 @@ def run_everything(host: str, port: int) -> None:
         rt = Runtime(Redis.from_url(env["REDIS_URL"]), Settings.from_env(env))
         api_url = f"http://{host}:{port}"
         demo = _demo_site(rt, data_dir, api_url)
-        web_cmd = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", "2"]
+        web_cmd = gunicorn_command(f"{host}:{port}", 2)  # the same server settings as `commentgate web`
         # Own sessions: Ctrl-C reaches only this process, which stops the children in order.
-        children.append(subprocess.Popen([*web_cmd, "service:create_app()"], env=env, start_new_session=True))
+        children.append(subprocess.Popen(web_cmd, env=env, start_new_session=True))
         children.append(subprocess.Popen([sys.executable, "-m", "service", "worker"], env=env, start_new_session=True))
         click.echo(f"\ncommentgate is running at {api_url}")
-        click.echo(f"  redis:   {env['REDIS_URL']} (data in {data_dir})")
+        # The URL carries the password: say where it is rather than print it.
+        redis_at = data_dir / REDIS_URL_FILE if redis_server else "REDIS_URL"
+        click.echo(f"  redis:   URL in {redis_at} (data in {data_dir})")
         click.echo(f"  demo site: {demo['site_id']}  key: {demo['key']}  (also in {data_dir / 'demo-site.json'})")
         click.echo("  Ctrl-C stops everything.\n")
         while all(c.poll() is None for c in children):

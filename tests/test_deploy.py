@@ -10,6 +10,8 @@ from click.testing import CliRunner
 from service.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
+# `:?` makes compose refuse to start when the variable is unset or empty: no Redis without a password.
+REQUIRED_PASSWORD = "${REDIS_PASSWORD:?set REDIS_PASSWORD}"
 
 
 def test_compose_runs_redis_with_aof_and_web_and_workers_against_it():
@@ -20,7 +22,7 @@ def test_compose_runs_redis_with_aof_and_web_and_workers_against_it():
     assert command[command.index("--appendonly") + 1] == "yes"
     assert "/data" in services["redis"]["volumes"][0]
     for name in ("web", "worker"):
-        assert services[name]["environment"]["REDIS_URL"] == "redis://redis:6379/0"
+        assert services[name]["environment"]["REDIS_URL"] == f"redis://:{REQUIRED_PASSWORD}@redis:6379/0"
         assert services[name]["depends_on"]["redis"]["condition"] == "service_healthy"
     assert "scale" not in yaml.safe_dump(services["worker"])  # scaled from the command line
     assert services["worker"]["command"] == ["commentgate", "worker"]
@@ -42,3 +44,22 @@ def test_dockerfile_copies_what_the_package_needs():
     assert {"pyproject.toml", "README.md", "service", "workers"} <= copied
     assert all((ROOT / path).exists() for path in copied)
     assert any(line.startswith("USER ") and "root" not in line for line in lines)
+
+
+def test_compose_redis_requires_a_password_and_never_evicts():
+    redis = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["redis"]
+    command = redis["command"]
+    assert command[command.index("--requirepass") + 1] == REQUIRED_PASSWORD
+    assert command[command.index("--maxmemory-policy") + 1] == "noeviction"
+    # The health check authenticates from the environment (not its command line) and needs a PONG:
+    # an unauthenticated PING answers NOAUTH.
+    assert redis["environment"]["REDISCLI_AUTH"] == REQUIRED_PASSWORD
+    assert "grep -q PONG" in redis["healthcheck"]["test"][1]
+    assert "ports" not in redis  # reachable only from the compose network
+
+
+def test_web_is_served_by_the_shared_gunicorn_command():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert compose["services"]["web"]["command"][:2] == ["commentgate", "web"]
+    assert 'CMD ["commentgate", "web"' in dockerfile
