@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from service.web_server import gunicorn_command
 from tests.helpers.receiver import Receiver
 from workers.embedded_redis import free_port
 
@@ -33,8 +34,9 @@ class Stack:
         self.processes: list[subprocess.Popen] = []
 
     def start(self) -> None:
-        gunicorn = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers", "2"]
-        self.processes.append(subprocess.Popen([*gunicorn, "service:create_app()"], env=self.env, cwd=ROOT))
+        # The production server settings (gevent workers), as `commentgate web` starts them.
+        web = gunicorn_command(f"127.0.0.1:{self.port}", 2)
+        self.processes.append(subprocess.Popen(web, env=self.env, cwd=ROOT))
         self.processes.append(subprocess.Popen([sys.executable, "-m", "service", "worker"], env=self.env, cwd=ROOT))
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
