@@ -8,9 +8,10 @@ import threading
 from redis import Redis
 from rq import Worker
 
+from .checks.profanity import policy_matcher
 from .config import Settings
 from .moderation import sweep_lost
-from .profanity import matcher_for
+from .policy import Policy
 from .queues import ALL_QUEUES
 from .runtime import Runtime, use_runtime
 
@@ -31,6 +32,11 @@ def sweep_forever(rt: Runtime, stop: threading.Event) -> None:
             log.exception("sweep failed; will try again")
 
 
+def warm_up() -> None:
+    """Compile what every job needs before the work horses fork, so each inherits it."""
+    policy_matcher(Policy())  # the default policy's word list: what most sites use
+
+
 def build_worker(connection: Redis, settings: Settings) -> Worker:
     """A forking worker whose heartbeat and maintenance find a dead worker's job within about two minutes."""
     return Worker(
@@ -49,7 +55,7 @@ def run_worker(settings: Settings, burst: bool = False) -> bool:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     connection = Redis.from_url(settings.redis_url)
     rt = Runtime(connection, settings)
-    matcher_for()  # compile the default word list once, before the work horses fork
+    warm_up()
     use_runtime(rt)
     stop = threading.Event()
     sweeper = threading.Thread(target=sweep_forever, args=(rt, stop), name="sweeper", daemon=True)
