@@ -16,7 +16,7 @@ from workers import pipeline
 from workers.config import Settings
 from workers.embedded_redis import EmbeddedRedis
 from workers.models import Author, Client, Status
-from workers.moderation import sweep_lost
+from workers.moderation import pipeline_error_of, sweep_lost
 from workers.queues import MODERATION_QUEUE
 from workers.runtime import Runtime, use_runtime
 from workers.submission import Submission, submit
@@ -52,7 +52,7 @@ def test_a_check_that_raises_on_every_try_holds_with_pipeline_error(post, work, 
     assert len(attempts) == 3  # the first try and two retries (settings.moderation_retries)
     assert resource["status"] == "held"
     assert resource["reasons"] == ["pipeline_error"]
-    error = resource["evidence"][0]["details"]["error"]
+    error = pipeline_error_of(rt, resource["id"])
     assert "RuntimeError: classifier exploded" in error and "Traceback" in error
     assert [a["to"] for a in rt.comments.audit(resource["id"])] == ["held"]
 

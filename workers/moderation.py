@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 import unicodedata
 
@@ -21,6 +22,7 @@ from .text import strip_bidi
 from .transitions import PIPELINE_EVENTS, apply_transition
 
 PIPELINE_ACTOR = "pipeline"
+log = logging.getLogger("commentgate.moderation")
 
 
 def duplicate_digest(comment: Comment, body: str) -> str:
@@ -103,15 +105,31 @@ def moderate(rt: Runtime, comment_id: str) -> Status | None:
     return decision.status if event else None
 
 
+PIPELINE_ERROR_FIELD = "pipeline_error"  # a field of the comment hash the site's API never returns
+PIPELINE_ERROR_MESSAGE = "the checks failed; held for a moderator"
+
+
+class KeepError:
+    """Extra write of a `pipeline_error` hold: the traceback, where moderators and operators can read it."""
+
+    def __init__(self, rt: Runtime, error: str) -> None:
+        self.rt, self.error = rt, error
+
+    def __call__(self, pipe: Pipeline, comment: Comment) -> None:
+        CountAuthor(self.rt, Status.HELD)(pipe, comment)
+        pipe.hset(self.rt.keys.comment(comment.id), PIPELINE_ERROR_FIELD, self.error)
+
+
 def hold_after_failure(rt: Runtime, comment_id: str, error: str) -> bool:
-    """The pipeline failed on its last try: hold the comment for a person, with the error kept."""
+    """The pipeline failed for good: hold the comment for a person; the site sees a generic reason only."""
+    log.error("moderation of %s failed for good; held for a moderator:\n%s", comment_id, error)
     evidence = [
         {
             "check": "pipeline",
             "action": "hold",
             "score": None,
             "reasons": ["pipeline_error"],
-            "details": {"error": error},
+            "details": {"message": PIPELINE_ERROR_MESSAGE},
         }
     ]
     event = apply_transition(
@@ -123,9 +141,14 @@ def hold_after_failure(rt: Runtime, comment_id: str, error: str) -> bool:
         reasons=("pipeline_error",),
         event_type=PIPELINE_EVENTS[Status.HELD],
         evidence=evidence,
-        extra=CountAuthor(rt, Status.HELD),
+        extra=KeepError(rt, error),
     )
     return event is not None
+
+
+def pipeline_error_of(rt: Runtime, comment_id: str) -> str:
+    """The error that held a comment with `pipeline_error`, for moderators and operators (never the site)."""
+    return decode(rt.connection.hget(rt.keys.comment(comment_id), PIPELINE_ERROR_FIELD))
 
 
 def sweep_lost(rt: Runtime, now: float | None = None) -> list[str]:
