@@ -11,6 +11,7 @@ from rq import get_current_job
 from rq.job import Job
 
 from .moderation import hold_after_failure, moderate
+from .recovery import settle_delivery
 from .runtime import Runtime, runtime_for
 from .store import decode, decode_hash
 from .webhooks import check_webhook_url, post_event
@@ -51,7 +52,9 @@ def deliver_webhook(event_id: str) -> int:
         return 0
     site = rt.sites.get(record["site_id"])
     if not site.webhook_url:
-        rt.connection.hset(k.delivery(event_id), mapping={"state": "skipped", "last_error": "no webhook URL"})
+        with rt.connection.pipeline() as pipe:
+            settle_delivery(pipe, k, event_id, "skipped", {"last_error": "no webhook URL"})
+            pipe.execute()
         return 0
     rt.connection.hincrby(k.delivery(event_id), "attempts", 1)
     check_webhook_url(site.webhook_url, rt.settings.allow_private_webhooks)
@@ -62,10 +65,8 @@ def deliver_webhook(event_id: str) -> int:
         rt.connection.hset(k.delivery(event_id), "last_status", response.status_code)
         raise DeliveryFailed(f"{site.webhook_url} answered {response.status_code}")
     with rt.connection.pipeline() as pipe:
-        pipe.hset(
-            k.delivery(event_id),
-            mapping={"state": "delivered", "last_status": response.status_code, "delivered_at": repr(time.time())},
-        )
+        fields: dict[str, str | float] = {"last_status": response.status_code, "delivered_at": repr(time.time())}
+        settle_delivery(pipe, k, event_id, "delivered", fields)
         pipe.expire(k.delivery(event_id), 7 * 86400)
         pipe.delete(k.webhook_streak(site.id))
         pipe.execute()
@@ -85,6 +86,5 @@ def delivery_failed(
         if site_id:
             pipe.incr(k.webhook_streak(site_id))
         if not job.retries_left:
-            pipe.hset(k.delivery(event_id), mapping={"state": "failed", "failed_at": repr(time.time())})
-            pipe.zadd(k.failed_deliveries(), {event_id: time.time()})
+            settle_delivery(pipe, k, event_id, "failed", {"failed_at": repr(time.time())})
         pipe.execute()

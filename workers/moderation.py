@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import secrets
 import time
 import unicodedata
 
 from redis.client import Pipeline
-from rq.exceptions import NoSuchJobError
-from rq.job import Job, JobStatus
+from rq.job import Job
 
 from .checks import CheckContext
 from .checks.authors import ban_keys
 from .models import Comment, Status
 from .pipeline import decide
 from .policy import Policy
+from .recovery import SETTLE_SECONDS, lost_jobs
 from .runtime import Runtime
 from .store import decode
 from .text import strip_bidi
@@ -23,6 +24,8 @@ from .transitions import PIPELINE_EVENTS, apply_transition
 
 PIPELINE_ACTOR = "pipeline"
 log = logging.getLogger("commentgate.moderation")
+ATTEMPTS_FIELD = "attempts"  # on the comment hash: tries of its checks, over every job it was given
+LOST_JOB_KEEP = 7 * 86400
 
 
 def duplicate_digest(comment: Comment, body: str) -> str:
@@ -88,6 +91,14 @@ def moderate(rt: Runtime, comment_id: str) -> Status | None:
     comment = rt.comments.get(comment_id)
     if comment is None or comment.status is not Status.QUEUED:
         return None
+    # Counted on the comment, not the job: a re-queued job starts with fresh RQ retries, and a
+    # comment whose checks kill the work horse must not be tried for ever.
+    attempts = rt.connection.hincrby(rt.keys.comment(comment_id), ATTEMPTS_FIELD, 1)
+    budget = 1 + len(rt.settings.moderation_retries)
+    if attempts > budget:
+        error = f"gave up before try {attempts}: {budget} tries (the first and each retry) failed or died"
+        hold_after_failure(rt, comment_id, error)
+        return Status.HELD
     policy = rt.sites.policy(comment.site_id)
     decision = decide(comment, policy, gather_context(rt, comment, policy))
     event = apply_transition(
@@ -151,21 +162,32 @@ def pipeline_error_of(rt: Runtime, comment_id: str) -> str:
     return decode(rt.connection.hget(rt.keys.comment(comment_id), PIPELINE_ERROR_FIELD))
 
 
-def sweep_lost(rt: Runtime, now: float | None = None) -> list[str]:
-    """Queue again the comments left `queued` longer than `sweep_after` whose job is gone or dead."""
+def sweep_lost(rt: Runtime, now: float | None = None, settle: float = SETTLE_SECONDS) -> list[str]:
+    """Queue again every comment left `queued` longer than `sweep_after` whose moderation job is nowhere."""
     cutoff = (now or time.time()) - rt.settings.sweep_after
-    requeued = []
+    jobs: dict[str, str] = {}
     for comment_id in rt.comments.queued_before(cutoff):
-        job_id = decode(rt.connection.hget(rt.keys.comment(comment_id), "job_id")) or f"moderate-{comment_id}"
-        try:
-            status = Job.fetch(job_id, connection=rt.connection).get_status()
-        except NoSuchJobError:
-            status = None
-        if status in (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED):
-            continue
-        if rt.comments.status_of(comment_id) is not Status.QUEUED:
-            continue
-        job = rt.queues.enqueue_moderation(comment_id, job_id=f"moderate-{comment_id}-{int(time.time())}")
-        rt.connection.hset(rt.keys.comment(comment_id), "job_id", job.id)
-        requeued.append(comment_id)
+        jobs[comment_id] = ""
+    with rt.connection.pipeline(transaction=False) as pipe:
+        for comment_id in jobs:
+            pipe.hget(rt.keys.comment(comment_id), "job_id")
+        for comment_id, job_id in zip(list(jobs), pipe.execute(), strict=True):
+            jobs[comment_id] = decode(job_id) or f"moderate-{comment_id}"
+    requeued = []
+    for comment_id, job_id in lost_jobs(rt.connection, rt.queues.moderation, jobs, settle).items():
+        if rt.comments.status_of(comment_id) is Status.QUEUED:
+            requeue_moderation(rt, comment_id, job_id)
+            requeued.append(comment_id)
+    if requeued:
+        log.warning("sweeper re-queued %d comment(s) whose moderation job was lost: %s", len(requeued), requeued)
     return requeued
+
+
+def requeue_moderation(rt: Runtime, comment_id: str, lost_job_id: str) -> None:
+    """A new moderation job for the comment, recorded on it in the same transaction."""
+    job_id = f"moderate-{comment_id}-{secrets.token_hex(4)}"
+    with rt.connection.pipeline() as pipe:
+        rt.queues.enqueue_moderation(comment_id, pipeline=pipe, job_id=job_id)  # first: RQ opens the MULTI
+        pipe.hset(rt.keys.comment(comment_id), "job_id", job_id)
+        pipe.expire(Job.key_for(lost_job_id), LOST_JOB_KEEP)  # a lost job's hash would otherwise stay for ever
+        pipe.execute()

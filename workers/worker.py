@@ -1,35 +1,47 @@
-"""The worker's entry point: one RQ worker on both queues, its scheduler, and the lost-job sweeper."""
+"""The worker's entry point: one RQ worker on both queues, its scheduler, and the lost-work sweeper."""
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
+from typing import Any
 
 from redis import Redis
 from rq import Worker
+from rq.callbacks import execute_failure_callback
+from rq.job import Job
 
 from .checks.profanity import policy_matcher
 from .config import Settings
+from .exceptions import WorkHorseKilled
 from .moderation import sweep_lost
 from .policy import Policy
 from .queues import ALL_QUEUES
+from .recovery import sweep_stuck_deliveries
 from .runtime import Runtime, use_runtime
 
 log = logging.getLogger("commentgate.worker")
-SWEEP_EVERY = 60  # seconds between sweeps; one worker at a time holds the sweep lock
+
+
+def sweep_once(rt: Runtime) -> None:
+    """Re-queue lost moderation jobs and settle deliveries stuck in `pending`."""
+    sweep_lost(rt)
+    sweep_stuck_deliveries(rt)
 
 
 def sweep_forever(rt: Runtime, stop: threading.Event) -> None:
-    """Every minute, one worker re-queues comments whose moderation job was lost."""
+    """At start and every `sweep_every` seconds, one worker (whichever takes the lock) sweeps."""
+    every = rt.settings.sweep_every
     lock_key = f"{rt.keys.prefix}:sweeper"
-    while not stop.wait(SWEEP_EVERY):
+    while True:
         try:
-            if rt.connection.set(lock_key, "1", nx=True, ex=SWEEP_EVERY - 5):
-                requeued = sweep_lost(rt)
-                if requeued:
-                    log.warning("sweeper re-queued %d lost comment(s): %s", len(requeued), requeued)
+            if rt.connection.set(lock_key, "1", nx=True, ex=max(1, every - 1)):
+                sweep_once(rt)
         except Exception:
             log.exception("sweep failed; will try again")
+        if stop.wait(every):
+            return
 
 
 def warm_up() -> None:
@@ -37,9 +49,23 @@ def warm_up() -> None:
     policy_matcher(Policy())  # the default policy's word list: what most sites use
 
 
-def build_worker(connection: Redis, settings: Settings) -> Worker:
+class ModerationWorker(Worker):
+    """RQ's forking worker, on both queues, for which a killed work horse is a failure like any other."""
+
+    def handle_work_horse_killed(self, job: Job, retpid: int, ret_val: int, rusage: Any) -> None:
+        """Run the job's failure callback, which RQ skips when the horse dies (the OOM killer, a SIGKILL)."""
+        super().handle_work_horse_killed(job, retpid, ret_val, rusage)
+        signal_number = os.WTERMSIG(ret_val) if ret_val and os.WIFSIGNALED(ret_val) else None
+        exc = WorkHorseKilled(f"the work horse running {job.id} died (wait status {ret_val}, signal {signal_number})")
+        try:
+            execute_failure_callback(job, self.death_penalty_class, WorkHorseKilled, exc, None)
+        except Exception:
+            log.exception("failure callback of %s raised; the sweeper will settle it", job.id)
+
+
+def build_worker(connection: Redis, settings: Settings, worker_class: type[Worker] = ModerationWorker) -> Worker:
     """A forking worker whose heartbeat and maintenance find a dead worker's job within about two minutes."""
-    return Worker(
+    return worker_class(
         list(ALL_QUEUES),
         connection=connection,
         worker_ttl=settings.worker_ttl,
@@ -48,7 +74,7 @@ def build_worker(connection: Redis, settings: Settings) -> Worker:
     )
 
 
-def run_worker(settings: Settings, burst: bool = False) -> bool:
+def run_worker(settings: Settings, burst: bool = False, worker_class: type[Worker] = ModerationWorker) -> bool:
     """Run until stopped (or, with `burst`, until the queues are empty)."""
     if not settings.redis_url:
         raise RuntimeError("REDIS_URL is not set")
@@ -61,6 +87,6 @@ def run_worker(settings: Settings, burst: bool = False) -> bool:
     sweeper = threading.Thread(target=sweep_forever, args=(rt, stop), name="sweeper", daemon=True)
     sweeper.start()
     try:
-        return bool(build_worker(connection, settings).work(burst=burst, with_scheduler=True))
+        return bool(build_worker(connection, settings, worker_class).work(burst=burst, with_scheduler=True))
     finally:
         stop.set()
