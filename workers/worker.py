@@ -63,6 +63,14 @@ class ModerationWorker(Worker):
             log.exception("failure callback of %s raised; the sweeper will settle it", job.id)
 
 
+def worker_connection(settings: Settings) -> Redis:
+    """The worker's Redis client, with a socket timeout longer than RQ's blocking wait on its queues."""
+    # RQ raises the pool's timeout when the worker is built, but connections opened before that
+    # (the sweeper's, the warm-up's) keep redis-py's default 5 s: a BLPOP on one of them timed
+    # out and RQ backed off for up to a minute, picking up no job meanwhile.
+    return Redis.from_url(settings.redis_url, socket_timeout=settings.worker_ttl + 10, socket_connect_timeout=5)
+
+
 def build_worker(connection: Redis, settings: Settings, worker_class: type[Worker] = ModerationWorker) -> Worker:
     """A forking worker whose heartbeat and maintenance find a dead worker's job within about two minutes."""
     return worker_class(
@@ -79,7 +87,7 @@ def run_worker(settings: Settings, burst: bool = False, worker_class: type[Worke
     if not settings.redis_url:
         raise RuntimeError("REDIS_URL is not set")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    connection = Redis.from_url(settings.redis_url)
+    connection = worker_connection(settings)
     rt = Runtime(connection, settings)
     warm_up()
     use_runtime(rt)
