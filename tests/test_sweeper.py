@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 from rq import SimpleWorker
@@ -13,6 +14,7 @@ from workers.models import Author, Client, Status
 from workers.moderation import pipeline_error_of, sweep_lost
 from workers.queues import MODERATION_QUEUE, WEBHOOK_QUEUE
 from workers.recovery import sweep_stuck_deliveries
+from workers.runtime import Runtime, use_runtime
 from workers.store import decode
 from workers.submission import Submission, submit
 
@@ -77,3 +79,20 @@ def test_a_delivery_whose_job_was_lost_is_queued_again_and_delivered_once(rt, si
     assert decode(connection.hget(rt.keys.delivery(event_id), "state")) == "delivered"
     assert connection.zcard(rt.keys.pending_deliveries()) == 0
     assert rt.comments.status_of(comment_id) is Status.PUBLISHED
+
+
+def test_a_comment_whose_job_waits_to_retry_is_left_alone(connection, settings, site, monkeypatch):
+    patient = Runtime(connection, dataclasses.replace(settings, moderation_retries=(3600,)))
+    use_runtime(patient)
+
+    def failing_check(comment, policy, context):
+        raise ConnectionError("a blip")
+
+    monkeypatch.setattr(pipeline, "CHECKS", (*pipeline.CHECKS, failing_check))
+    (comment_id,) = _submit(patient, site, 1)
+    SimpleWorker([MODERATION_QUEUE], connection=connection).work(burst=True)
+    scheduled = Queue(MODERATION_QUEUE, connection=connection).scheduled_job_registry.key
+    assert connection.zrange(scheduled, 0, -1) == [f"moderate-{comment_id}".encode()]
+    assert sweep_lost(patient, now=time.time() + patient.settings.sweep_after + 1) == []
+    assert connection.zrange(scheduled, 0, -1) == [f"moderate-{comment_id}".encode()]
+    assert connection.llen(Queue(MODERATION_QUEUE, connection=connection).key) == 0  # no second job

@@ -2,7 +2,7 @@
 
 A job's status says where RQ meant to put it, not where it is: a worker killed just after popping
 a job, or just after writing its `wip` entry, leaves a job whose hash says `queued` in no list or
-registry. So liveness is decided by place. The reads go to the keys themselves (LPOS, ZSCORE,
+registry. So liveness is decided by place. The reads go to the keys themselves (LRANGE, ZRANGE,
 ZRANGEBYSCORE), because RQ's registry reads (`count`, `get_job_ids`) run its clean-up as a side
 effect, and that clean-up deletes the very `wip` entries this looks at.
 """
@@ -25,40 +25,22 @@ from .store import decode
 log = logging.getLogger("commentgate.sweeper")
 
 SETTLE_SECONDS = 1.0  # a live worker holds a popped job outside every place for milliseconds only
-CHUNK = 500  # jobs looked up in one MULTI: each LPOS walks the queue list, so keep each MULTI short
-
-
-def _running(entries: Iterable[bytes]) -> set[str]:
-    """Job ids of `wip` entries, which are `<job id>:<execution id>`."""
-    return {entry.decode().rsplit(":", 1)[0] for entry in entries}
 
 
 def live_jobs(connection: Redis, queue: Queue, job_ids: Iterable[str]) -> set[str]:
     """The ids among `job_ids` that RQ will still run: queued, running with a live `wip` entry, waiting to retry."""
-    ids = list(job_ids)
-    alive: set[str] = set()
-    for start in range(0, len(ids), CHUNK):
-        alive |= _live_chunk(connection, queue, ids[start : start + CHUNK])
-    return alive
-
-
-def _live_chunk(connection: Redis, queue: Queue, ids: list[str]) -> set[str]:
-    # One MULTI: a job that moves between places while this looks is still seen in one of them.
+    # One MULTI reading each place whole: a consistent picture, and one pass over the queue list per
+    # sweep however many comments are old (an LPOS per comment walks the list again each time).
     with connection.pipeline(transaction=True) as pipe:
-        pipe.zrangebyscore(queue.started_job_registry.key, time.time(), "+inf")
-        for job_id in ids:
-            pipe.lpos(queue.key, job_id)
-            pipe.lpos(queue.intermediate_queue_key, job_id)
-            pipe.zscore(queue.scheduled_job_registry.key, job_id)
-            pipe.zscore(queue.deferred_job_registry.key, job_id)
-        results = pipe.execute()
-    running = _running(results[0])
-    places = results[1:]
-    return {
-        job_id
-        for n, job_id in enumerate(ids)
-        if job_id in running or any(place is not None for place in places[4 * n : 4 * n + 4])
-    }
+        pipe.lrange(queue.key, 0, -1)
+        pipe.lrange(queue.intermediate_queue_key, 0, -1)
+        pipe.zrange(queue.scheduled_job_registry.key, 0, -1)
+        pipe.zrange(queue.deferred_job_registry.key, 0, -1)
+        pipe.zrangebyscore(queue.started_job_registry.key, time.time(), "+inf")  # unexpired `wip` entries
+        queued, intermediate, scheduled, deferred, running = pipe.execute()
+    places = {decode(job_id) for job_id in (*queued, *intermediate, *scheduled, *deferred)}
+    places |= {decode(entry).rsplit(":", 1)[0] for entry in running}  # `<job id>:<execution id>`
+    return places.intersection(job_ids)
 
 
 def lost_jobs(
