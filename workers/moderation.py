@@ -165,21 +165,19 @@ def pipeline_error_of(rt: Runtime, comment_id: str) -> str:
 def sweep_lost(rt: Runtime, now: float | None = None, settle: float = SETTLE_SECONDS) -> list[str]:
     """Queue again every comment left `queued` longer than `sweep_after` whose moderation job is nowhere."""
     cutoff = (now or time.time()) - rt.settings.sweep_after
-    jobs: dict[str, str] = {}
-    for comment_id in rt.comments.queued_before(cutoff):
-        jobs[comment_id] = ""
+    comment_ids = list(rt.comments.queued_before(cutoff))
     with rt.connection.pipeline(transaction=False) as pipe:
-        for comment_id in jobs:
+        for comment_id in comment_ids:
             pipe.hget(rt.keys.comment(comment_id), "job_id")
-        for comment_id, job_id in zip(list(jobs), pipe.execute(), strict=True):
-            jobs[comment_id] = decode(job_id) or f"moderate-{comment_id}"
+        recorded = pipe.execute()
+    jobs = {c: decode(job_id) or f"moderate-{c}" for c, job_id in zip(comment_ids, recorded, strict=True)}
     requeued = []
     for comment_id, job_id in lost_jobs(rt.connection, rt.queues.moderation, jobs, settle).items():
         if rt.comments.status_of(comment_id) is Status.QUEUED:
             requeue_moderation(rt, comment_id, job_id)
             requeued.append(comment_id)
     if requeued:
-        log.warning("sweeper re-queued %d comment(s) whose moderation job was lost: %s", len(requeued), requeued)
+        log.warning("sweeper re-queued %d comment(s) whose moderation job was lost: %s", len(requeued), requeued[:20])
     return requeued
 
 

@@ -86,7 +86,7 @@ def sweep_stuck_deliveries(rt: Runtime, now: float | None = None, settle: float 
             continue
         with rt.connection.pipeline() as pipe:
             if int(attempts or 0) >= budget or _status(rt.connection, job_id) == JobStatus.FAILED:
-                error = "its job ended without recording the delivery (the work horse died on the last try)"
+                error = "its job ended or vanished without recording the delivery, and no try is left"
                 settle_delivery(
                     pipe, rt.keys, event_id, "failed", {"failed_at": repr(time.time()), "last_error": error}
                 )
@@ -95,7 +95,7 @@ def sweep_stuck_deliveries(rt: Runtime, now: float | None = None, settle: float 
             pipe.execute()
         settled.append(event_id)
     if settled:
-        log.warning("sweeper settled %d delivery(ies) stuck in pending: %s", len(settled), settled)
+        log.warning("sweeper settled %d delivery(ies) stuck in pending: %s", len(settled), settled[:20])
     return settled
 
 
