@@ -65,11 +65,14 @@ def worker(burst: bool) -> None:
 
 @main.command()
 def sweep() -> None:
-    """Re-queue comments whose moderation job was lost, once."""
+    """Re-queue comments whose moderation job was lost, and settle stuck webhook deliveries, once."""
     from workers.moderation import sweep_lost
+    from workers.recovery import sweep_stuck_deliveries
 
-    requeued = sweep_lost(_runtime())
-    click.echo(f"re-queued {len(requeued)} comment(s)")
+    rt = _runtime()
+    requeued = sweep_lost(rt)
+    settled = sweep_stuck_deliveries(rt)
+    click.echo(f"re-queued {len(requeued)} comment(s); settled {len(settled)} stuck delivery(ies)")
 
 
 @main.group()

@@ -29,7 +29,8 @@ class Settings:
     worker_ttl: int = 30
     maintenance_interval: int = 30
     job_monitoring_interval: int = 10
-    sweep_after: int = 300
+    sweep_every: int = 30
+    sweep_after: int = 90
     idempotency_seconds: int = 86400
     # Retention (docs/operations.md, "Retention"); 0 turns a bound off.
     events_keep_count: int = 100_000

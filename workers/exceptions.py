@@ -70,3 +70,7 @@ class InvalidField(CommentgateError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+class WorkHorseKilled(CommentgateError):
+    """The process running a job died from a signal (the OOM killer, a SIGKILL) before the job ended."""

@@ -12,6 +12,7 @@ from rq import get_current_job
 from rq.job import Job
 
 from .moderation import hold_after_failure, moderate
+from .recovery import settle_delivery
 from .runtime import Runtime, runtime_for
 from .store import decode, decode_hash
 from .webhooks import DeliveryFailed, check_webhook_url, post_event
@@ -69,8 +70,10 @@ def deliver_webhook(event_id: str) -> int:
         return 0
     site = rt.sites.get(record["site_id"])
     if not site.webhook_url:
-        rt.connection.hset(k.delivery(event_id), mapping={"state": "skipped", "last_error": "no webhook URL"})
-        _keep_for(rt.connection, k.delivery(event_id), rt.settings.delivered_keep_seconds)
+        with rt.connection.pipeline() as pipe:
+            settle_delivery(pipe, k, event_id, "skipped", {"last_error": "no webhook URL"})
+            _keep_for(pipe, k.delivery(event_id), rt.settings.delivered_keep_seconds)
+            pipe.execute()
         return 0
     _count_attempt(rt, event_id)
     target = check_webhook_url(site.webhook_url, rt.settings.allow_private_webhooks)
@@ -80,10 +83,8 @@ def deliver_webhook(event_id: str) -> int:
         rt.connection.hset(k.delivery(event_id), "last_status", status)
         raise DeliveryFailed(f"{target.safe_url} answered {status}")
     with rt.connection.pipeline() as pipe:
-        pipe.hset(
-            k.delivery(event_id),
-            mapping={"state": "delivered", "last_status": status, "delivered_at": repr(time.time())},
-        )
+        fields: dict[str, str | float] = {"last_status": status, "delivered_at": repr(time.time())}
+        settle_delivery(pipe, k, event_id, "delivered", fields)
         pipe.zrem(k.failed_deliveries(), event_id)  # delivered after all (retried by hand)
         _keep_for(pipe, k.delivery(event_id), rt.settings.delivered_keep_seconds)
         pipe.delete(k.webhook_streak(site.id))
@@ -104,6 +105,5 @@ def delivery_failed(
         if site_id:
             pipe.incr(k.webhook_streak(site_id))
         if not job.retries_left:
-            pipe.hset(k.delivery(event_id), mapping={"state": "failed", "failed_at": repr(time.time())})
-            pipe.zadd(k.failed_deliveries(), {event_id: time.time()})
+            settle_delivery(pipe, k, event_id, "failed", {"failed_at": repr(time.time())})
         pipe.execute()

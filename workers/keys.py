@@ -75,6 +75,10 @@ class Keys:
     def delivery(self, event_id: str) -> str:
         return f"{self.prefix}:delivery:{event_id}"
 
+    def pending_deliveries(self) -> str:
+        """Deliveries not yet delivered, failed or skipped, by the time of their event: for the sweeper."""
+        return f"{self.prefix}:webhooks:pending"
+
     def failed_deliveries(self) -> str:
         return f"{self.prefix}:webhooks:failed"
 

@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+import secrets
 import time
 import unicodedata
 
 from redis.client import Pipeline
-from rq.exceptions import NoSuchJobError
-from rq.job import Job, JobStatus
+from rq.job import Job
 
 from .checks import CheckContext
 from .checks.authors import ban_keys
 from .models import Comment, Status
 from .pipeline import decide
 from .policy import Policy
+from .recovery import SETTLE_SECONDS, lost_jobs
 from .runtime import Runtime
 from .store import decode
 from .text import strip_bidi
 from .transitions import PIPELINE_EVENTS, apply_transition
 
 PIPELINE_ACTOR = "pipeline"
+log = logging.getLogger("commentgate.moderation")
+ATTEMPTS_FIELD = "attempts"  # on the comment hash: tries of its checks, over every job it was given
+LOST_JOB_KEEP = 7 * 86400
 
 
 def duplicate_digest(comment: Comment, body: str) -> str:
@@ -89,6 +94,14 @@ def moderate(rt: Runtime, comment_id: str) -> Status | None:
     comment = rt.comments.get(comment_id)
     if comment is None or comment.status is not Status.QUEUED:
         return None
+    # Counted on the comment, not the job: a re-queued job starts with fresh RQ retries, and a
+    # comment whose checks kill the work horse must not be tried for ever.
+    attempts = rt.connection.hincrby(rt.keys.comment(comment_id), ATTEMPTS_FIELD, 1)
+    budget = 1 + len(rt.settings.moderation_retries)
+    if attempts > budget:
+        error = f"gave up before try {attempts}: {budget} tries (the first and each retry) failed or died"
+        hold_after_failure(rt, comment_id, error)
+        return Status.HELD
     policy = rt.sites.policy(comment.site_id)
     decision = decide(comment, policy, gather_context(rt, comment, policy))
     event = apply_transition(
@@ -107,15 +120,31 @@ def moderate(rt: Runtime, comment_id: str) -> Status | None:
     return decision.status if event else None
 
 
+PIPELINE_ERROR_FIELD = "pipeline_error"  # a field of the comment hash the site's API never returns
+PIPELINE_ERROR_MESSAGE = "the checks failed; held for a moderator"
+
+
+class KeepError:
+    """Extra write of a `pipeline_error` hold: the traceback, where moderators and operators can read it."""
+
+    def __init__(self, rt: Runtime, error: str) -> None:
+        self.rt, self.error = rt, error
+
+    def __call__(self, pipe: Pipeline, comment: Comment) -> None:
+        CountAuthor(self.rt, Status.HELD)(pipe, comment)
+        pipe.hset(self.rt.keys.comment(comment.id), PIPELINE_ERROR_FIELD, self.error)
+
+
 def hold_after_failure(rt: Runtime, comment_id: str, error: str) -> bool:
-    """The pipeline failed on its last try: hold the comment for a person, with the error kept."""
+    """The pipeline failed for good: hold the comment for a person; the site sees a generic reason only."""
+    log.error("moderation of %s failed for good; held for a moderator:\n%s", comment_id, error)
     evidence = [
         {
             "check": "pipeline",
             "action": "hold",
             "score": None,
             "reasons": ["pipeline_error"],
-            "details": {"error": error},
+            "details": {"message": PIPELINE_ERROR_MESSAGE},
         }
     ]
     event = apply_transition(
@@ -127,26 +156,40 @@ def hold_after_failure(rt: Runtime, comment_id: str, error: str) -> bool:
         reasons=("pipeline_error",),
         event_type=PIPELINE_EVENTS[Status.HELD],
         evidence=evidence,
-        extra=CountAuthor(rt, Status.HELD),
+        extra=KeepError(rt, error),
     )
     return event is not None
 
 
-def sweep_lost(rt: Runtime, now: float | None = None) -> list[str]:
-    """Queue again the comments left `queued` longer than `sweep_after` whose job is gone or dead."""
+def pipeline_error_of(rt: Runtime, comment_id: str) -> str:
+    """The error that held a comment with `pipeline_error`, for moderators and operators (never the site)."""
+    return decode(rt.connection.hget(rt.keys.comment(comment_id), PIPELINE_ERROR_FIELD))
+
+
+def sweep_lost(rt: Runtime, now: float | None = None, settle: float = SETTLE_SECONDS) -> list[str]:
+    """Queue again every comment left `queued` longer than `sweep_after` whose moderation job is nowhere."""
     cutoff = (now or time.time()) - rt.settings.sweep_after
+    comment_ids = list(rt.comments.queued_before(cutoff))
+    with rt.connection.pipeline(transaction=False) as pipe:
+        for comment_id in comment_ids:
+            pipe.hget(rt.keys.comment(comment_id), "job_id")
+        recorded = pipe.execute()
+    jobs = {c: decode(job_id) or f"moderate-{c}" for c, job_id in zip(comment_ids, recorded, strict=True)}
     requeued = []
-    for comment_id in rt.comments.queued_before(cutoff):
-        job_id = decode(rt.connection.hget(rt.keys.comment(comment_id), "job_id")) or f"moderate-{comment_id}"
-        try:
-            status = Job.fetch(job_id, connection=rt.connection).get_status()
-        except NoSuchJobError:
-            status = None
-        if status in (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED):
-            continue
-        if rt.comments.status_of(comment_id) is not Status.QUEUED:
-            continue
-        job = rt.queues.enqueue_moderation(comment_id, job_id=f"moderate-{comment_id}-{int(time.time())}")
-        rt.connection.hset(rt.keys.comment(comment_id), "job_id", job.id)
-        requeued.append(comment_id)
+    for comment_id, job_id in lost_jobs(rt.connection, rt.queues.moderation, jobs, settle).items():
+        if rt.comments.status_of(comment_id) is Status.QUEUED:
+            requeue_moderation(rt, comment_id, job_id)
+            requeued.append(comment_id)
+    if requeued:
+        log.warning("sweeper re-queued %d comment(s) whose moderation job was lost: %s", len(requeued), requeued[:20])
     return requeued
+
+
+def requeue_moderation(rt: Runtime, comment_id: str, lost_job_id: str) -> None:
+    """A new moderation job for the comment, recorded on it in the same transaction."""
+    job_id = f"moderate-{comment_id}-{secrets.token_hex(4)}"
+    with rt.connection.pipeline() as pipe:
+        rt.queues.enqueue_moderation(comment_id, pipeline=pipe, job_id=job_id)  # first: RQ opens the MULTI
+        pipe.hset(rt.keys.comment(comment_id), "job_id", job_id)
+        pipe.expire(Job.key_for(lost_job_id), LOST_JOB_KEEP)  # a lost job's hash would otherwise stay for ever
+        pipe.execute()

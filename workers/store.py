@@ -7,7 +7,7 @@ import os
 import secrets
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -243,10 +243,21 @@ class CommentStore:
         entries = self.redis.xrange(self.keys.events(site_id), min=start, max="+", count=limit)
         return [(decode(pos), json.loads(fields[b"event"])) for pos, fields in entries]
 
-    def queued_before(self, cutoff: float, limit: int = 500) -> list[str]:
-        """Comments still undecided that were submitted before `cutoff`."""
-        ids = self.redis.zrangebyscore(self.keys.queued(), "-inf", cutoff, start=0, num=limit)
-        return [decode(i) for i in ids]
+    def queued_before(self, cutoff: float, page: int = 500) -> Iterator[str]:
+        """Every comment still undecided that was submitted before `cutoff`, oldest first, a page at a time."""
+        # A score cursor, not an offset: comments decided meanwhile leave the index and would shift offsets.
+        low: float | str = "-inf"
+        seen_at_low: set[str] = set()  # ids already yielded whose score is `low` (equal scores are possible)
+        while True:
+            want = page + len(seen_at_low)
+            rows = self.redis.zrangebyscore(self.keys.queued(), low, cutoff, start=0, num=want, withscores=True)
+            members = [(decode(m), float(score)) for m, score in rows]
+            yield from (m for m, _ in members if m not in seen_at_low)
+            if len(rows) < want:
+                return
+            last = members[-1][1]
+            seen_at_low = {m for m, score in members if score == last} | (seen_at_low if last == low else set())
+            low = last
 
     # -- writes on the caller's pipeline ------------------------------------------------
 

@@ -73,6 +73,7 @@ def apply_transition(
                         rt.keys.delivery(event.id),
                         mapping={"site_id": comment.site_id, "event": event.to_json(), "state": "pending"},
                     )
+                    pipe.zadd(rt.keys.pending_deliveries(), {event.id: event.created})
                 else:
                     pipe.multi()
                 rt.comments.add_transition(

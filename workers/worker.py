@@ -1,39 +1,79 @@
-"""The worker's entry point: one RQ worker on both queues, its scheduler, and the lost-job sweeper."""
+"""The worker's entry point: one RQ worker on both queues, its scheduler, and the lost-work sweeper."""
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
+from typing import Any
 
 from redis import Redis
 from rq import Worker
+from rq.callbacks import execute_failure_callback
+from rq.job import Job
 
+from .checks.profanity import policy_matcher
 from .config import Settings
+from .exceptions import WorkHorseKilled
 from .moderation import sweep_lost
-from .profanity import matcher_for
+from .policy import Policy
 from .queues import ALL_QUEUES
+from .recovery import sweep_stuck_deliveries
 from .runtime import Runtime, use_runtime
 
 log = logging.getLogger("commentgate.worker")
-SWEEP_EVERY = 60  # seconds between sweeps; one worker at a time holds the sweep lock
+
+
+def sweep_once(rt: Runtime) -> None:
+    """Re-queue lost moderation jobs and settle deliveries stuck in `pending`."""
+    sweep_lost(rt)
+    sweep_stuck_deliveries(rt)
 
 
 def sweep_forever(rt: Runtime, stop: threading.Event) -> None:
-    """Every minute, one worker re-queues comments whose moderation job was lost."""
+    """At start and every `sweep_every` seconds, one worker (whichever takes the lock) sweeps."""
+    every = rt.settings.sweep_every
     lock_key = f"{rt.keys.prefix}:sweeper"
-    while not stop.wait(SWEEP_EVERY):
+    while True:
         try:
-            if rt.connection.set(lock_key, "1", nx=True, ex=SWEEP_EVERY - 5):
-                requeued = sweep_lost(rt)
-                if requeued:
-                    log.warning("sweeper re-queued %d lost comment(s): %s", len(requeued), requeued)
+            if rt.connection.set(lock_key, "1", nx=True, ex=max(1, every - 1)):
+                sweep_once(rt)
         except Exception:
             log.exception("sweep failed; will try again")
+        if stop.wait(every):
+            return
 
 
-def build_worker(connection: Redis, settings: Settings) -> Worker:
+def warm_up() -> None:
+    """Compile what every job needs before the work horses fork, so each inherits it."""
+    policy_matcher(Policy())  # the default policy's word list: what most sites use
+
+
+class ModerationWorker(Worker):
+    """RQ's forking worker, on both queues, for which a killed work horse is a failure like any other."""
+
+    def handle_work_horse_killed(self, job: Job, retpid: int, ret_val: int, rusage: Any) -> None:
+        """Run the job's failure callback, which RQ skips when the horse dies (the OOM killer, a SIGKILL)."""
+        super().handle_work_horse_killed(job, retpid, ret_val, rusage)
+        signal_number = os.WTERMSIG(ret_val) if ret_val and os.WIFSIGNALED(ret_val) else None
+        exc = WorkHorseKilled(f"the work horse running {job.id} died (wait status {ret_val}, signal {signal_number})")
+        try:
+            execute_failure_callback(job, self.death_penalty_class, WorkHorseKilled, exc, None)
+        except Exception:
+            log.exception("failure callback of %s raised; the sweeper will settle it", job.id)
+
+
+def worker_connection(settings: Settings) -> Redis:
+    """The worker's Redis client, with a socket timeout longer than RQ's blocking wait on its queues."""
+    # RQ raises the pool's timeout when the worker is built, but connections opened before that
+    # (the sweeper's, the warm-up's) keep redis-py's default 5 s: a BLPOP on one of them timed
+    # out and RQ backed off for up to a minute, picking up no job meanwhile.
+    return Redis.from_url(settings.redis_url, socket_timeout=settings.worker_ttl + 10, socket_connect_timeout=5)
+
+
+def build_worker(connection: Redis, settings: Settings, worker_class: type[Worker] = ModerationWorker) -> Worker:
     """A forking worker whose heartbeat and maintenance find a dead worker's job within about two minutes."""
-    return Worker(
+    return worker_class(
         list(ALL_QUEUES),
         connection=connection,
         worker_ttl=settings.worker_ttl,
@@ -42,19 +82,19 @@ def build_worker(connection: Redis, settings: Settings) -> Worker:
     )
 
 
-def run_worker(settings: Settings, burst: bool = False) -> bool:
+def run_worker(settings: Settings, burst: bool = False, worker_class: type[Worker] = ModerationWorker) -> bool:
     """Run until stopped (or, with `burst`, until the queues are empty)."""
     if not settings.redis_url:
         raise RuntimeError("REDIS_URL is not set")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    connection = Redis.from_url(settings.redis_url)
+    connection = worker_connection(settings)
     rt = Runtime(connection, settings)
-    matcher_for()  # compile the default word list once, before the work horses fork
+    warm_up()
     use_runtime(rt)
     stop = threading.Event()
     sweeper = threading.Thread(target=sweep_forever, args=(rt, stop), name="sweeper", daemon=True)
     sweeper.start()
     try:
-        return bool(build_worker(connection, settings).work(burst=burst, with_scheduler=True))
+        return bool(build_worker(connection, settings, worker_class).work(burst=burst, with_scheduler=True))
     finally:
         stop.set()

@@ -6,11 +6,22 @@ from collections import Counter
 
 from ..models import Action, Comment, Verdict
 from ..policy import Policy
-from ..profanity import Tier, matcher_for
+from ..profanity import Matcher, Tier, matcher_for
 from . import CheckContext
 
 # The texts a reader writes and a site shows, by the field name evidence gives them.
 CHECKED_FIELDS = ("body", "author.name")
+
+
+def policy_matcher(policy: Policy) -> Matcher:
+    """The site's compiled matcher. The one way to ask for it, so the worker's warm-up and the check share one."""
+    # matcher_for's cache keys on the arguments as passed: `matcher_for()` and `matcher_for((), (), ())`
+    # would compile the same list twice, once in every forked work horse.
+    return matcher_for(
+        tuple(policy.profanity_extra_words),
+        tuple(policy.profanity_allowed_words),
+        tuple(sorted((w, t.value) for w, t in policy.profanity_tiers.items())),
+    )
 
 
 def check_profanity(comment: Comment, policy: Policy, context: CheckContext) -> Verdict:
@@ -18,11 +29,7 @@ def check_profanity(comment: Comment, policy: Policy, context: CheckContext) -> 
 
     Each match names its field, and its offsets are into that field's text.
     """
-    matcher = matcher_for(
-        tuple(policy.profanity_extra_words),
-        tuple(policy.profanity_allowed_words),
-        tuple(sorted((w, t.value) for w, t in policy.profanity_tiers.items())),
-    )
+    matcher = policy_matcher(policy)
     texts = {"body": context.body, "author.name": comment.author.name}
     found = [(field, m) for field in CHECKED_FIELDS for m in matcher.find(texts[field])]
     matches = [m for _, m in found]

@@ -1,0 +1,56 @@
+"""Real worker processes for end-to-end tests: start one in its own process group, wait on Redis, kill it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+ROOT = Path(__file__).resolve().parents[2]
+T = TypeVar("T")
+
+
+def start_worker(redis_url: str, module: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """`python <module>` in its own process group (the worker, its scheduler and its work horses)."""
+    return subprocess.Popen(
+        [sys.executable, *module.split()],
+        env={**os.environ, "REDIS_URL": redis_url, **(env or {})},
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def kill_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGKILL the worker's whole process group, as a crash or the OOM killer would."""
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def stop_group(process: subprocess.Popen[bytes]) -> None:
+    """Ask the worker to stop (SIGTERM), then make sure nothing of it is left."""
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(30)
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # already gone, as it should be
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def wait_for(predicate: Callable[[], T], timeout: float, interval: float = 0.2) -> T:
+    """The predicate's first truthy value, polled until `timeout` seconds have passed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout}s")
+        time.sleep(interval)

@@ -1,0 +1,103 @@
+"""Where an RQ job really is, read straight from RQ's keys, and what the sweepers do with the ones nowhere.
+
+A job's status says where RQ meant to put it, not where it is: a worker killed just after popping
+a job, or just after writing its `wip` entry, leaves a job whose hash says `queued` in no list or
+registry. So liveness is decided by place. The reads go to the keys themselves (LRANGE, ZRANGE,
+ZRANGEBYSCORE), because RQ's registry reads (`count`, `get_job_ids`) run its clean-up as a side
+effect, and that clean-up deletes the very `wip` entries this looks at.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping
+
+from redis import Redis
+from redis.client import Pipeline
+from rq.job import Job, JobStatus
+from rq.queue import Queue
+
+from .keys import Keys
+from .runtime import Runtime
+from .store import decode
+
+log = logging.getLogger("commentgate.sweeper")
+
+SETTLE_SECONDS = 1.0  # a live worker holds a popped job outside every place for milliseconds only
+
+
+def live_jobs(connection: Redis, queue: Queue, job_ids: Iterable[str]) -> set[str]:
+    """The ids among `job_ids` that RQ will still run: queued, running with a live `wip` entry, waiting to retry."""
+    # One MULTI reading each place whole: a consistent picture, and one pass over the queue list per
+    # sweep however many comments are old (an LPOS per comment walks the list again each time).
+    with connection.pipeline(transaction=True) as pipe:
+        pipe.lrange(queue.key, 0, -1)
+        pipe.lrange(queue.intermediate_queue_key, 0, -1)
+        pipe.zrange(queue.scheduled_job_registry.key, 0, -1)
+        pipe.zrange(queue.deferred_job_registry.key, 0, -1)
+        pipe.zrangebyscore(queue.started_job_registry.key, time.time(), "+inf")  # unexpired `wip` entries
+        queued, intermediate, scheduled, deferred, running = pipe.execute()
+    places = {decode(job_id) for job_id in (*queued, *intermediate, *scheduled, *deferred)}
+    places |= {decode(entry).rsplit(":", 1)[0] for entry in running}  # `<job id>:<execution id>`
+    return places.intersection(job_ids)
+
+
+def lost_jobs(
+    connection: Redis,
+    queue: Queue,
+    jobs: Mapping[str, str],
+    settle: float = SETTLE_SECONDS,
+    pause: Callable[[float], object] = time.sleep,
+) -> dict[str, str]:
+    """The entries of `jobs` (owner id → job id) whose job is nowhere, twice, `settle` seconds apart.
+
+    Between RQ's pop and its `wip` entry a live worker's job is briefly nowhere; looking twice keeps
+    the sweeper from queuing a second copy of a job that is merely being picked up.
+    """
+    alive = live_jobs(connection, queue, jobs.values())
+    suspects = {owner: job_id for owner, job_id in jobs.items() if job_id not in alive}
+    if not suspects or settle <= 0:
+        return suspects
+    pause(settle)
+    alive = live_jobs(connection, queue, suspects.values())
+    return {owner: job_id for owner, job_id in suspects.items() if job_id not in alive}
+
+
+def settle_delivery(pipe: Pipeline, keys: Keys, event_id: str, state: str, fields: Mapping[str, str | float]) -> None:
+    """Record a delivery's final state and take it off the sweeper's pending index."""
+    pipe.hset(keys.delivery(event_id), mapping={"state": state, **fields})
+    pipe.zrem(keys.pending_deliveries(), event_id)
+    if state == "failed":
+        pipe.zadd(keys.failed_deliveries(), {event_id: time.time()})
+
+
+def sweep_stuck_deliveries(rt: Runtime, now: float | None = None, settle: float = SETTLE_SECONDS) -> list[str]:
+    """Deliveries `pending` longer than `sweep_after` whose job is nowhere: queued again, or failed when spent."""
+    cutoff = (now or time.time()) - rt.settings.sweep_after
+    pending = rt.connection.zrangebyscore(rt.keys.pending_deliveries(), "-inf", cutoff)
+    jobs = {decode(event_id): f"webhook-{decode(event_id)}" for event_id in pending}
+    budget = 1 + len(rt.settings.webhook_retries)
+    settled = []
+    for event_id, job_id in lost_jobs(rt.connection, rt.queues.webhooks, jobs, settle).items():
+        state, attempts = rt.connection.hmget(rt.keys.delivery(event_id), ["state", "attempts"])
+        if decode(state) != "pending":
+            rt.connection.zrem(rt.keys.pending_deliveries(), event_id)
+            continue
+        with rt.connection.pipeline() as pipe:
+            if int(attempts or 0) >= budget or _status(rt.connection, job_id) == JobStatus.FAILED:
+                error = "its job ended or vanished without recording the delivery, and no try is left"
+                settle_delivery(
+                    pipe, rt.keys, event_id, "failed", {"failed_at": repr(time.time()), "last_error": error}
+                )
+            else:
+                rt.queues.enqueue_delivery(event_id, pipeline=pipe)
+            pipe.execute()
+        settled.append(event_id)
+    if settled:
+        log.warning("sweeper settled %d delivery(ies) stuck in pending: %s", len(settled), settled[:20])
+    return settled
+
+
+def _status(connection: Redis, job_id: str) -> str:
+    return decode(connection.hget(Job.key_for(job_id), "status"))
