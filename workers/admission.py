@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .config import Settings
 from .exceptions import Flooding, QueueFull, RateLimited
 from .identity import identity_entry
 from .models import Author, Client
@@ -44,6 +45,21 @@ return {'ok', 0}
 """
 
 
+def _at_most(wished: float, ceiling: float) -> float:
+    """The site's value held to the operator's ceiling; a site's 0 (off) is the ceiling itself."""
+    if not ceiling:
+        return wished
+    return ceiling if not wished else min(wished, ceiling)
+
+
+def site_limits(policy: Policy, settings: Settings) -> tuple[int, float, int]:
+    """The burst, refill rate and queued cap admission applies: the policy's, never past the operator's."""
+    burst = int(_at_most(policy.submit_burst, settings.ceiling_submit_burst))
+    rate = _at_most(policy.submit_rate_per_second, settings.ceiling_submit_rate_per_second)
+    cap = int(_at_most(policy.max_queued_comments, settings.ceiling_max_queued_comments))
+    return burst, rate, cap
+
+
 @dataclass(frozen=True)
 class Admission:
     """What admitting a comment took: the flood windows to give back if the comment is not stored."""
@@ -64,7 +80,7 @@ def admit(rt: Runtime, site_id: str, policy: Policy, author: Author, client: Cli
         entries = [identity_entry("ip", client.ip), identity_entry("email", author.email)]
         flood_keys = [rt.keys.flood(site_id, entry) for entry in entries if entry]
     keys = [rt.keys.submit_bucket(site_id), rt.keys.site_queued(site_id), *flood_keys]
-    args = [policy.flood_seconds, policy.submit_burst, policy.submit_rate_per_second, policy.max_queued_comments]
+    args = [policy.flood_seconds, *site_limits(policy, rt.settings)]
     outcome, value = rt.connection.register_script(_ADMIT)(keys=keys, args=args)
     if outcome == b"flood":
         raise Flooding(retry_after=int(value))
