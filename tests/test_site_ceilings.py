@@ -15,7 +15,7 @@ from workers.config import Settings
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     return dataclasses.replace(
-        settings, ceiling_submit_burst=5, ceiling_submit_rate_per_second=0.01, ceiling_max_queued_comments=3
+        settings, ceiling_submit_burst=5, ceiling_submit_rate_per_second=0.05, ceiling_max_queued_comments=3
     )
 
 
@@ -43,8 +43,8 @@ def test_a_site_key_raising_its_bucket_gets_no_more_than_the_ceiling(client, pos
     refused = post("past the operator's burst")
     assert refused.status_code == 429
     assert refused.get_json()["type"].endswith("/rate-limited")
-    # Refilled at the ceiling's 0.01 a second (one token in 100 s), not the site's 10,000.
-    assert int(refused.headers["Retry-After"]) >= 50
+    # Refilled at the ceiling's 0.05 a second (one token in 20 s), not the site's 10,000 (1 s).
+    assert int(refused.headers["Retry-After"]) >= 10
     assert snapshot(connection) == before
 
 
@@ -67,10 +67,11 @@ def test_a_site_key_raising_its_queued_cap_gets_no_more_than_the_ceiling(client,
 
 
 def test_a_site_may_set_limits_below_the_ceiling(client, post, work, site, auth):
-    put_policy(client, site.site_id, auth, submit_burst=2, submit_rate_per_second=0.001, max_queued_comments=1)
+    put_policy(client, site.site_id, auth, submit_burst=2, submit_rate_per_second=0.01, max_queued_comments=1)
     assert [post("one").status_code, post("two, while one waits").status_code] == [202, 503]
     work()
     assert post("two").status_code == 202
     work()
     assert post("three").status_code == 429
-    assert int(post("still refused").headers["Retry-After"]) >= 500  # one token in 1000 s: the site's own rate
+    # One token in 100 s: the site's own rate, not the ceiling's one in 20 s.
+    assert int(post("still refused").headers["Retry-After"]) >= 50
