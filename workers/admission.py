@@ -5,20 +5,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .config import Settings
 from .exceptions import Flooding, QueueFull, RateLimited
 from .identity import identity_entry
 from .models import Author, Client
 from .policy import Policy
 from .runtime import Runtime
 
+# The longest a bucket's key lives and a Retry-After it gives: 100,000 tokens at the floor of 0.01 a second
+# refill in 10**7 s, so no valid policy reaches it; it keeps the script's numbers integers whatever it is given.
+BUCKET_SECONDS_MAX = 10**7 + 1
 QUEUE_FULL_RETRY_AFTER = 10  # seconds: workers decide dozens of comments a second, so the cap frees soon
 
 # KEYS: the site's bucket, the site's queued set, then the author's flood windows.
-# ARGV: flood seconds, burst, refill rate per second, queued cap.
+# ARGV: flood seconds, burst, refill rate per second, queued cap, the longest bucket TTL and Retry-After.
 # Nothing is written unless every limit admits the comment. TIME is the server's clock, shared by
 # every web process; scripts replicate their effects, so reading it before writing is safe.
 _ADMIT = """
 local flood_seconds, burst, rate, cap = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local seconds_max = tonumber(ARGV[5])
 for i = 3, #KEYS do
   local ttl = redis.call('TTL', KEYS[i])
   if ttl ~= -2 then return {'flood', math.max(ttl, 1)} end
@@ -34,14 +39,31 @@ if burst > 0 then
   local tokens = tonumber(state[1]) or burst
   local elapsed = math.max(0, now - (tonumber(state[2]) or now))
   tokens = math.min(burst, tokens + elapsed * rate)
-  if tokens < 1 then return {'rate', math.ceil((1 - tokens) / rate)} end
-  redis.call('HSET', KEYS[1], 'tokens', string.format('%.6f', tokens - 1), 'at', string.format('%.6f', now))
+  -- Bounded before any write, so no rate (however small) makes a number EXPIRE or a reply refuses.
+  if tokens < 1 then return {'rate', math.min(math.ceil((1 - tokens) / rate), seconds_max)} end
   -- A bucket left alone refills completely; its key may go, and a missing bucket is a full one.
-  redis.call('EXPIRE', KEYS[1], math.ceil(burst / rate) + 1)
+  local ttl = math.min(math.ceil(burst / rate) + 1, seconds_max)
+  redis.call('HSET', KEYS[1], 'tokens', string.format('%.6f', tokens - 1), 'at', string.format('%.6f', now))
+  redis.call('EXPIRE', KEYS[1], string.format('%d', ttl))
 end
 for i = 3, #KEYS do redis.call('SET', KEYS[i], '1', 'EX', flood_seconds) end
 return {'ok', 0}
 """
+
+
+def _at_most(wished: float, ceiling: float) -> float:
+    """The site's value held to the operator's ceiling; a site's 0 (off) is the ceiling itself."""
+    if not ceiling:
+        return wished
+    return ceiling if not wished else min(wished, ceiling)
+
+
+def site_limits(policy: Policy, settings: Settings) -> tuple[int, float, int]:
+    """The burst, refill rate and queued cap admission applies: the policy's, never past the operator's."""
+    burst = int(_at_most(policy.submit_burst, settings.ceiling_submit_burst))
+    rate = _at_most(policy.submit_rate_per_second, settings.ceiling_submit_rate_per_second)
+    cap = int(_at_most(policy.max_queued_comments, settings.ceiling_max_queued_comments))
+    return burst, rate, cap
 
 
 @dataclass(frozen=True)
@@ -64,7 +86,7 @@ def admit(rt: Runtime, site_id: str, policy: Policy, author: Author, client: Cli
         entries = [identity_entry("ip", client.ip), identity_entry("email", author.email)]
         flood_keys = [rt.keys.flood(site_id, entry) for entry in entries if entry]
     keys = [rt.keys.submit_bucket(site_id), rt.keys.site_queued(site_id), *flood_keys]
-    args = [policy.flood_seconds, policy.submit_burst, policy.submit_rate_per_second, policy.max_queued_comments]
+    args = [policy.flood_seconds, *site_limits(policy, rt.settings), BUCKET_SECONDS_MAX]
     outcome, value = rt.connection.register_script(_ADMIT)(keys=keys, args=args)
     if outcome == b"flood":
         raise Flooding(retry_after=int(value))

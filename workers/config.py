@@ -39,6 +39,11 @@ class Settings:
     audit_keep_entries: int = 100
     delivered_keep_seconds: int = 7 * 86400
     failed_delivery_keep_seconds: int = 30 * 86400
+    # Operator ceilings on what a site's policy may allow (docs/operations.md, "Configuration");
+    # a site can only lower them, so one site key cannot fill the queue every site shares. 0 = no ceiling.
+    ceiling_submit_burst: int = 500
+    ceiling_submit_rate_per_second: float = 10.0
+    ceiling_max_queued_comments: int = 2000
     admin_token: str = ""
     data_dir: str = "var"
 
@@ -56,6 +61,8 @@ class Settings:
                 values[f.name] = _bool(raw)
             elif isinstance(default, int):
                 values[f.name] = int(raw)
+            elif isinstance(default, float):
+                values[f.name] = float(raw)
             elif isinstance(default, tuple):
                 values[f.name] = _ints(raw)
             else:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import ipaddress
 
+from .addresses import translated_ipv4
+
 # Gmail ignores dots in the local part and serves both domains from one mailbox.
 GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
 IPV6_PREFIX = 64  # one subscriber (a home, a phone) is given a whole /64, and picks addresses in it freely
@@ -25,15 +27,16 @@ def normalize_email(email: str) -> str:
 
 
 def normalize_ip(ip: str) -> str:
-    """An IPv4 address as is; an IPv6 address as its /64 (IPv4-mapped ones as IPv4); '' for none."""
+    """An IPv4 address as is; an IPv6 address as its /64, or as the IPv4 reader it translates; '' for none."""
     ip = ip.strip()
     try:
         address = ipaddress.ip_address(ip)
     except ValueError:
         return ip  # the edge validates addresses; keep anything else comparable as written
     if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
+        # Behind NAT64 or SIIT every IPv4 reader shares one /64: each is its own IPv4 address instead.
+        if (ipv4 := translated_ipv4(address)) is not None:
+            return str(ipv4)
         return str(ipaddress.IPv6Network((address, IPV6_PREFIX), strict=False))
     return str(address)
 

@@ -104,7 +104,7 @@ class Policy(BaseModel):
         description="The site's token bucket: this many comments at once, then submit_rate_per_second (429); 0 = off.",
     )
     submit_rate_per_second: float = Field(
-        5.0, gt=0, le=10_000, description="The bucket refills at this many comments a second."
+        5.0, ge=0.01, le=10_000, description="The bucket refills at this many comments a second (at least 0.01)."
     )
     max_queued_comments: int = Field(
         1000, ge=0, le=1_000_000, description="Refuse (503) a comment while this many of the site's wait; 0 = off."

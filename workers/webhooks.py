@@ -6,7 +6,6 @@ import base64
 import contextlib
 import hashlib
 import hmac
-import ipaddress
 import socket
 import ssl
 import threading
@@ -20,6 +19,7 @@ import certifi
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.exceptions import HTTPError, ProtocolError
 
+from .addresses import is_public
 from .exceptions import UnsafeWebhookUrl
 
 SIGNATURE_HEADER = "Commentgate-Signature"
@@ -93,7 +93,7 @@ def resolve(host: str, port: int) -> list[str]:
 
 
 def check_webhook_url(url: str, allow_private: bool) -> WebhookTarget:
-    """Resolve once and refuse non-http(s) URLs and private, loopback, link-local or reserved addresses.
+    """Resolve once and refuse non-http(s) URLs and non-public addresses (IPv4 ones inside IPv6 included).
 
     The delivery connects to the addresses returned here, never resolving again, so a DNS answer
     that changes between check and connect cannot lead inside the network.
@@ -113,7 +113,7 @@ def check_webhook_url(url: str, allow_private: bool) -> WebhookTarget:
         raise UnsafeWebhookUrl(f"webhook host does not resolve: {hostname}") from exc
     if not allow_private:
         for address in addresses:
-            if not ipaddress.ip_address(address.split("%", 1)[0]).is_global:
+            if not is_public(address):
                 raise UnsafeWebhookUrl(f"webhook host {hostname} resolves to a non-public address {address}")
     authorization = None
     if parts.username is not None:
