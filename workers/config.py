@@ -39,6 +39,10 @@ class Settings:
     delivered_keep_seconds: int = 7 * 86400
     failed_delivery_keep_seconds: int = 30 * 86400
     admin_token: str = ""
+    # A web process's Redis pool (docs/operations.md, "Web server"): a request past the pool waits
+    # for a free connection up to redis_pool_timeout seconds, then gets 503.
+    redis_max_connections: int = 100
+    redis_pool_timeout: int = 5
     data_dir: str = "var"
 
     @classmethod
