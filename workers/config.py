@@ -43,6 +43,8 @@ class Settings:
     # for a free connection up to redis_pool_timeout seconds, then gets 503.
     redis_max_connections: int = 100
     redis_pool_timeout: int = 5
+    # Seconds a web request may take to send its whole body (gevent workers); 0 = no deadline.
+    body_timeout: int = 10
     data_dir: str = "var"
 
     @classmethod
