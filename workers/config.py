@@ -45,6 +45,12 @@ class Settings:
     ceiling_submit_rate_per_second: float = 10.0
     ceiling_max_queued_comments: int = 2000
     admin_token: str = ""
+    # A web process's Redis pool (docs/operations.md, "Web server"): a request past the pool waits
+    # for a free connection up to redis_pool_timeout seconds, then gets 503.
+    redis_max_connections: int = 100
+    redis_pool_timeout: int = 5
+    # Seconds a web request may take to send its whole body (gevent workers); 0 = no deadline.
+    body_timeout: int = 10
     data_dir: str = "var"
 
     @classmethod

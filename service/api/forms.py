@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 from urllib.parse import parse_qsl
 
 from flask import current_app, request
+from gevent import Timeout, monkey
 
+from ..extensions import runtime
 from .problems import ApiError
 
 # WordPress comment-form and Akismet names -> our dotted field names.
@@ -55,16 +58,40 @@ def _nest(flat: dict[str, str]) -> dict[str, Any]:
     return nested
 
 
+def _too_slow(seconds: int) -> ApiError:
+    return ApiError(
+        408,
+        "Request Timeout",
+        f"The request body did not arrive within {seconds} s; nothing was stored. Send it again.",
+        "request-timeout",
+        headers={"Connection": "close"},
+    )
+
+
+def _body_deadline() -> AbstractContextManager[object]:
+    """A deadline for the whole body read: gevent's, where sockets are gevent's (`commentgate web`).
+
+    The gevent worker bounds a request's line and headers, not its body, so without this one client
+    that trickles bodies holds its connections for as long as it likes. Elsewhere (the test client,
+    a threaded server) there is no greenlet to interrupt and no deadline.
+    """
+    seconds = runtime().settings.body_timeout
+    if seconds <= 0 or not monkey.is_module_patched("socket"):
+        return nullcontext()
+    return Timeout(seconds, _too_slow(seconds))
+
+
 def read_body() -> bytes:
-    """The whole body, at most MAX_CONTENT_LENGTH bytes; 413 past it, whether sized or chunked.
+    """The whole body, at most MAX_CONTENT_LENGTH bytes within BODY_TIMEOUT; 413 past the size, 408 past the time.
 
     Werkzeug refuses an oversized Content-Length before reading, but a chunked body is only cut at
     the limit; one more read past the limit raises its 413 (a body of exactly the limit is refused).
     """
     limit = current_app.config["MAX_CONTENT_LENGTH"]
-    raw = request.get_data(cache=False)
-    if request.content_length is None and len(raw) >= limit:
-        request.stream.read(1)
+    with _body_deadline():
+        raw = request.get_data(cache=False)
+        if request.content_length is None and len(raw) >= limit:
+            request.stream.read(1)
     return raw
 
 
