@@ -12,6 +12,7 @@ from tests.helpers.receiver import Receiver
 from workers import jobs, pipeline
 from workers.models import Author, Client, Status
 from workers.moderation import pipeline_error_of, sweep_lost
+from workers.policy import Policy
 from workers.queues import MODERATION_QUEUE, WEBHOOK_QUEUE
 from workers.recovery import sweep_stuck_deliveries
 from workers.runtime import Runtime, use_runtime
@@ -28,6 +29,10 @@ def _submit(rt, site, n: int) -> list[str]:
 
 
 def test_the_sweeper_finds_every_lost_comment_not_only_the_oldest_page(rt, site, work, connection):
+    # More comments than one page, from one site: its limits and the operator's ceilings are lifted.
+    rt = Runtime(connection, dataclasses.replace(rt.settings, ceiling_submit_burst=0, ceiling_max_queued_comments=0))
+    use_runtime(rt)
+    rt.sites.set_policy(site.site_id, Policy(flood_seconds=0, submit_burst=0, max_queued_comments=0))
     ids = _submit(rt, site, 1203)
     # Every job lost, list and hash (as when Redis lost them but not the comments).
     connection.delete(Queue(MODERATION_QUEUE, connection=connection).key, *(f"rq:job:moderate-{i}" for i in ids))
