@@ -4,18 +4,10 @@ from __future__ import annotations
 
 import json
 
+from tests.helpers.api import LISTING, decided_comment
 from workers.policy import Policy
 
 EVIDENCE_ITEMS = 20  # docs/api.md: the first 20 of each list are kept, with the whole count
-THREAD = "2025/07/china-proposes-global-ai-body"
-LISTING = "/api/v1/sites/{site}/threads/2025%2F07%2Fchina-proposes-global-ai-body/comments"
-
-
-def decide(post, work, client, auth, body: str, **fields):
-    response = post(body, **fields)
-    assert response.status_code == 202, response.get_json()
-    work()
-    return client.get(response.headers["Location"], headers=auth).get_json()
 
 
 def details(resource, check):
@@ -28,7 +20,7 @@ def test_a_64_kb_body_full_of_links_and_profanity_stores_bounded_evidence(
     rt.sites.set_policy(site.site_id, Policy(flood_seconds=0, disallowed_keys=["spam.example"]))
     segment = "see https://spam.example/p, shit. "
     body = (segment * (65_000 // len(segment)))[:65_000]
-    resource = decide(post, work, client, auth, body)
+    resource = decided_comment(post, work, client, auth, body)
     links, swears = body.count("https://"), body.count("shit")
     assert links > 1000 and swears > 1000
 
@@ -56,7 +48,7 @@ def test_a_64_kb_body_full_of_links_and_profanity_stores_bounded_evidence(
 
 
 def test_a_short_comment_keeps_all_its_evidence_with_its_counts(post, work, client, auth, site):
-    resource = decide(post, work, client, auth, "Deals at https://a.example/x, damn.")
+    resource = decided_comment(post, work, client, auth, "Deals at https://a.example/x, damn.")
     spam, profanity = details(resource, "spam"), details(resource, "profanity")
     assert [link["url"] for link in spam["links"]] == ["https://a.example/x"] and spam["links_count"] == 1
     assert [m["word"] for m in profanity["matches"]] == ["damn"] and profanity["matches_count"] == 1
@@ -65,7 +57,7 @@ def test_a_short_comment_keeps_all_its_evidence_with_its_counts(post, work, clie
 
 def test_a_very_long_link_is_shortened_in_the_evidence_but_keeps_its_offsets(post, work, client, auth, site):
     url = "https://long.example/" + "a" * 5000
-    resource = decide(post, work, client, auth, f"Look: {url} now")
+    resource = decided_comment(post, work, client, auth, f"Look: {url} now")
     (link,) = details(resource, "spam")["links"]
     assert (link["start"], link["end"]) == (6, 6 + len(url))
     assert len(link["url"]) <= 201 and link["url"].startswith("https://long.example/aaa") and link["url"].endswith("…")
@@ -74,7 +66,7 @@ def test_a_very_long_link_is_shortened_in_the_evidence_but_keeps_its_offsets(pos
 def test_censor_masks_every_severe_word_while_the_evidence_keeps_twenty(post, work, client, auth, site, rt, connection):
     rt.sites.set_policy(site.site_id, Policy(flood_seconds=0, profanity_action="censor"))
     body = " ".join(f"Point {i}: this plan is shit." for i in range(100)) + " " + "Clean words. " * 2000
-    resource = decide(post, work, client, auth, body)
+    resource = decided_comment(post, work, client, auth, body)
     assert resource["status"] == "published"
 
     (item,) = client.get(LISTING.format(site=site.site_id)).get_json()["items"]

@@ -5,23 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import snapshot
+from tests.helpers.api import LISTING, decided_comment, errors_of
 from workers.policy import Policy
-
-THREAD = "2025/07/china-proposes-global-ai-body"
-LISTING = "/api/v1/sites/{site}/threads/2025%2F07%2Fchina-proposes-global-ai-body/comments"
-
-
-def decided_comment(post, work, client, auth, body="A fair point.", **fields):
-    response = post(body, **fields)
-    assert response.status_code == 202, response.get_json()
-    work()
-    return client.get(response.headers["Location"], headers=auth).get_json()
-
-
-def errors_of(response):
-    assert response.status_code == 400, response.get_data(as_text=True)
-    assert response.mimetype == "application/problem+json"
-    return {e["field"]: e["message"] for e in response.get_json()["errors"]}
 
 
 @pytest.mark.parametrize("char", ["\x80", "\x85", "\x9b", "\x9f"])

@@ -17,7 +17,13 @@ class IdempotencyConflict(CommentgateError):
     """The same Idempotency-Key was used with a different request body."""
 
 
-class IdempotencyInFlight(CommentgateError):
+class RetryLater(CommentgateError):
+    """A refusal that changed nothing and says when to try again (`retry_after` seconds)."""
+
+    retry_after: int
+
+
+class IdempotencyInFlight(RetryLater):
     """A request with the same Idempotency-Key is still being accepted; retry shortly."""
 
     def __init__(self) -> None:
@@ -25,7 +31,7 @@ class IdempotencyInFlight(CommentgateError):
         self.retry_after = 1
 
 
-class Flooding(CommentgateError):
+class Flooding(RetryLater):
     """The same IP or email posted within the site's flood window."""
 
     def __init__(self, retry_after: int) -> None:
@@ -33,7 +39,7 @@ class Flooding(CommentgateError):
         self.retry_after = retry_after
 
 
-class RateLimited(CommentgateError):
+class RateLimited(RetryLater):
     """The site sent comments faster than its token bucket allows."""
 
     def __init__(self, retry_after: int) -> None:
@@ -44,7 +50,7 @@ class RateLimited(CommentgateError):
         self.retry_after = retry_after
 
 
-class QueueFull(CommentgateError):
+class QueueFull(RetryLater):
     """The site has as many comments waiting for moderation as its policy allows."""
 
     def __init__(self, queued: int, retry_after: int) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from flask import Flask, Response, request
 from pydantic import ValidationError
@@ -18,6 +18,7 @@ from workers.exceptions import (
     InvalidField,
     QueueFull,
     RateLimited,
+    RetryLater,
     UnknownComment,
     UnknownSite,
 )
@@ -83,29 +84,18 @@ def init_app(app: Flask) -> None:
     def _conflict(exc: IdempotencyConflict) -> Response:
         return ApiError(422, "Idempotency-Key reused", str(exc), "idempotency-conflict").response
 
-    @app.errorhandler(IdempotencyInFlight)
-    def _in_flight(exc: IdempotencyInFlight) -> Response:
-        return ApiError(
-            409, "Request in progress", str(exc), "idempotency-in-flight", headers={"Retry-After": str(exc.retry_after)}
-        ).response
+    def _retry_later(status: int, title: str, slug: str) -> Callable[[RetryLater], Response]:
+        def respond(exc: RetryLater) -> Response:
+            headers = {"Retry-After": str(exc.retry_after)}
+            return ApiError(status, title, str(exc), slug, headers=headers).response
 
-    @app.errorhandler(Flooding)
-    def _flood(exc: Flooding) -> Response:
-        return ApiError(
-            429, "Too many comments", str(exc), "flood", headers={"Retry-After": str(exc.retry_after)}
-        ).response
+        return respond
 
-    @app.errorhandler(RateLimited)
-    def _rate_limited(exc: RateLimited) -> Response:
-        return ApiError(
-            429, "Rate limit reached", str(exc), "rate-limited", headers={"Retry-After": str(exc.retry_after)}
-        ).response
-
-    @app.errorhandler(QueueFull)
-    def _queue_full(exc: QueueFull) -> Response:
-        return ApiError(
-            503, "Moderation queue full", str(exc), "queue-full", headers={"Retry-After": str(exc.retry_after)}
-        ).response
+    # Refusals that change nothing and say when to try again.
+    app.register_error_handler(IdempotencyInFlight, _retry_later(409, "Request in progress", "idempotency-in-flight"))
+    app.register_error_handler(Flooding, _retry_later(429, "Too many comments", "flood"))
+    app.register_error_handler(RateLimited, _retry_later(429, "Rate limit reached", "rate-limited"))
+    app.register_error_handler(QueueFull, _retry_later(503, "Moderation queue full", "queue-full"))
 
     @app.errorhandler(RedisConnectionError)
     @app.errorhandler(RedisTimeoutError)
