@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from typing import Any
 
@@ -125,7 +126,7 @@ def test_a_submission_whose_transaction_fails_writes_nothing(client, auth, rt, s
         if not losers:
             losers.append(comment)
             # This request stalled past its claim's life: the claim expired and a retry took the key.
-            other_rt.connection.delete(*other_rt.connection.keys(f"{rt.keys.prefix}:site:{site.site_id}:idem:*"))
+            other_rt.connection.delete(rt.keys.idempotency(site.site_id, hashlib.sha256(b"dup-key").hexdigest()))
             same = Submission(
                 thread_id="t-1",
                 body=payload["body"],
