@@ -10,7 +10,7 @@ from typing import Any
 from redis import Redis
 from rq import Worker
 from rq.callbacks import execute_failure_callback
-from rq.job import Job
+from rq.job import Job, JobStatus
 
 from .checks.profanity import policy_matcher
 from .config import Settings
@@ -55,12 +55,24 @@ class ModerationWorker(Worker):
     def handle_work_horse_killed(self, job: Job, retpid: int, ret_val: int, rusage: Any) -> None:
         """Run the job's failure callback, which RQ skips when the horse dies (the OOM killer, a SIGKILL)."""
         super().handle_work_horse_killed(job, retpid, ret_val, rusage)
-        signal_number = os.WTERMSIG(ret_val) if ret_val and os.WIFSIGNALED(ret_val) else None
-        exc = WorkHorseKilled(f"the work horse running {job.id} died (wait status {ret_val}, signal {signal_number})")
+        if job.get_status(refresh=False) != JobStatus.STARTED:
+            # The horse recorded the failure itself (its callback ran, a retry is scheduled), then exited
+            # non-zero: running the callback again would count the failure twice.
+            return
+        exc = WorkHorseKilled(f"the work horse running {job.id} died ({describe_wait_status(ret_val)})")
         try:
             execute_failure_callback(job, self.death_penalty_class, WorkHorseKilled, exc, None)
         except Exception:
             log.exception("failure callback of %s raised; the sweeper will settle it", job.id)
+
+
+def describe_wait_status(status: int | None) -> str:
+    """`killed by signal 9`, `exit status 1`: how a child process ended, from its wait status."""
+    if status is not None and os.WIFSIGNALED(status):
+        return f"killed by signal {os.WTERMSIG(status)}"
+    if status is not None and os.WIFEXITED(status):
+        return f"exit status {os.WEXITSTATUS(status)}"
+    return f"wait status {status}"
 
 
 def worker_connection(settings: Settings) -> Redis:

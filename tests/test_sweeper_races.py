@@ -1,0 +1,50 @@
+"""The sweeper against its races: a second sweeper, RQ's own clean-up, a job that cannot run, a skewed clock."""
+
+from __future__ import annotations
+
+from rq import SimpleWorker
+from rq.job import Job, JobStatus
+from rq.queue import Queue
+
+from workers.models import Author, Client
+from workers.queues import MODERATION_QUEUE, WEBHOOK_QUEUE
+from workers.store import decode
+from workers.submission import Submission, submit
+from workers.worker import ModerationWorker
+
+
+def _submit(rt, site, body: str = "a comment") -> str:
+    policy = rt.sites.policy(site.site_id)
+    return submit(rt, site.site_id, policy, Submission("t", body, Author("Ada"), Client())).comment_id
+
+
+def _pending_delivery(rt, site, connection) -> str:
+    """A decided comment whose webhook delivery is `pending` and whose job is lost."""
+    rt.sites.set_webhook(site.site_id, "http://127.0.0.1:9/hooks")
+    _submit(rt, site)
+    SimpleWorker([MODERATION_QUEUE], connection=connection).work(burst=True)
+    connection.delete(Queue(WEBHOOK_QUEUE, connection=connection).key)
+    (event_id,) = [decode(e) for e in connection.zrange(rt.keys.pending_deliveries(), 0, -1)]
+    return event_id
+
+
+def _dying_horse(connection, event_id: str, status: JobStatus, wait_status: int) -> None:
+    job = Job.fetch(f"webhook-{event_id}", connection=connection)
+    job.set_status(status)
+    worker = ModerationWorker([WEBHOOK_QUEUE], connection=connection)
+    worker.handle_work_horse_killed(job, 4242, wait_status, None)
+
+
+def test_a_horse_that_exits_non_zero_is_reported_by_its_exit_status(rt, site, connection):
+    event_id = _pending_delivery(rt, site, connection)
+    _dying_horse(connection, event_id, JobStatus.STARTED, 1 << 8)  # exit(1), no signal
+    error = decode(connection.hget(rt.keys.delivery(event_id), "last_error"))
+    assert "exit status 1" in error and "signal" not in error
+
+
+def test_a_horse_that_ran_the_failure_callback_itself_is_not_counted_twice(rt, site, connection):
+    event_id = _pending_delivery(rt, site, connection)
+    # The horse recorded the failure (its retry is scheduled), then exited 1.
+    _dying_horse(connection, event_id, JobStatus.SCHEDULED, 1 << 8)
+    assert connection.get(rt.keys.webhook_streak(site.site_id)) is None
+    assert connection.hget(rt.keys.delivery(event_id), "last_error") is None
