@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 from rq import SimpleWorker
 from rq.job import Job, JobStatus
 from rq.queue import Queue
 
+from workers import recovery
 from workers.models import Author, Client
+from workers.moderation import sweep_lost
 from workers.queues import MODERATION_QUEUE, WEBHOOK_QUEUE
 from workers.store import decode
 from workers.submission import Submission, submit
@@ -18,6 +22,18 @@ def _submit(rt, site, body: str = "a comment") -> str:
     return submit(rt, site.site_id, policy, Submission("t", body, Author("Ada"), Client())).comment_id
 
 
+def _later(rt) -> float:
+    return time.time() + rt.settings.sweep_after + 1
+
+
+def _queued_ids(connection, name: str) -> list[str]:
+    return [decode(j) for j in connection.lrange(Queue(name, connection=connection).key, 0, -1)]
+
+
+def _lose_moderation_job(connection, comment_id: str) -> None:
+    connection.lrem(Queue(MODERATION_QUEUE, connection=connection).key, 0, f"moderate-{comment_id}")
+
+
 def _pending_delivery(rt, site, connection) -> str:
     """A decided comment whose webhook delivery is `pending` and whose job is lost."""
     rt.sites.set_webhook(site.site_id, "http://127.0.0.1:9/hooks")
@@ -26,6 +42,18 @@ def _pending_delivery(rt, site, connection) -> str:
     connection.delete(Queue(WEBHOOK_QUEUE, connection=connection).key)
     (event_id,) = [decode(e) for e in connection.zrange(rt.keys.pending_deliveries(), 0, -1)]
     return event_id
+
+
+def test_a_running_job_is_not_called_lost_when_the_sweepers_clock_runs_ahead(rt, site, connection, monkeypatch):
+    comment_id = _submit(rt, site)
+    queue = Queue(MODERATION_QUEUE, connection=connection)
+    _lose_moderation_job(connection, comment_id)
+    seconds, _ = connection.time()
+    # Running on a worker whose clock agrees with Redis: its `wip` entry lives 60 s more.
+    connection.zadd(queue.started_job_registry.key, {f"moderate-{comment_id}:running": seconds + 60})
+    monkeypatch.setattr(recovery.time, "time", lambda real=time.time: real() + 120)  # this host runs 2 min fast
+    assert sweep_lost(rt, now=_later(rt), settle=0) == []
+    assert _queued_ids(connection, MODERATION_QUEUE) == []
 
 
 def _dying_horse(connection, event_id: str, status: JobStatus, wait_status: int) -> None:

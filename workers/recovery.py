@@ -24,7 +24,9 @@ from .store import decode
 
 log = logging.getLogger("commentgate.sweeper")
 
-SETTLE_SECONDS = 1.0  # a live worker holds a popped job outside every place for milliseconds only
+# A live worker holds a popped job outside every place for milliseconds; a worker stalled by a
+# GC pause or a slow Redis round trip for longer. Cheap to wait: only comments 90 s old are looked at.
+SETTLE_SECONDS = 5.0
 
 
 def live_jobs(connection: Redis, queue: Queue, job_ids: Iterable[str]) -> set[str]:
@@ -36,10 +38,14 @@ def live_jobs(connection: Redis, queue: Queue, job_ids: Iterable[str]) -> set[st
         pipe.lrange(queue.intermediate_queue_key, 0, -1)
         pipe.zrange(queue.scheduled_job_registry.key, 0, -1)
         pipe.zrange(queue.deferred_job_registry.key, 0, -1)
-        pipe.zrangebyscore(queue.started_job_registry.key, time.time(), "+inf")  # unexpired `wip` entries
-        queued, intermediate, scheduled, deferred, running = pipe.execute()
+        pipe.zrange(queue.started_job_registry.key, 0, -1, withscores=True)
+        pipe.time()
+        queued, intermediate, scheduled, deferred, executions, (seconds, micros) = pipe.execute()
+    # `wip` scores come from the clock of the worker's host; compare with Redis's, not this host's.
+    now = float(seconds) + micros / 1_000_000
     places = {decode(job_id) for job_id in (*queued, *intermediate, *scheduled, *deferred)}
-    places |= {decode(entry).rsplit(":", 1)[0] for entry in running}  # `<job id>:<execution id>`
+    # `<job id>:<execution id>`, not yet expired
+    places |= {decode(entry).rsplit(":", 1)[0] for entry, expiry in executions if expiry >= now}
     return places.intersection(job_ids)
 
 
