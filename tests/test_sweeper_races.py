@@ -8,11 +8,11 @@ from rq import SimpleWorker
 from rq.job import Job, JobStatus
 from rq.queue import Queue
 
-from workers import recovery
-from workers.models import Author, Client
-from workers.moderation import sweep_lost
+from workers import jobs, recovery
+from workers.models import Author, Client, Status
+from workers.moderation import ATTEMPTS_FIELD, sweep_lost
 from workers.queues import MODERATION_QUEUE, WEBHOOK_QUEUE
-from workers.store import decode
+from workers.store import CommentStore, decode
 from workers.submission import Submission, submit
 from workers.worker import ModerationWorker
 
@@ -42,6 +42,24 @@ def _pending_delivery(rt, site, connection) -> str:
     connection.delete(Queue(WEBHOOK_QUEUE, connection=connection).key)
     (event_id,) = [decode(e) for e in connection.zrange(rt.keys.pending_deliveries(), 0, -1)]
     return event_id
+
+
+def _hold_fails(*args):
+    raise ConnectionError("Redis went away just then")
+
+
+def test_a_try_that_fails_reading_the_comment_is_counted(rt, site, work, monkeypatch):
+    comment_id = _submit(rt, site)
+
+    def unreadable(self, comment_id):
+        raise ValueError("the comment hash cannot be parsed")
+
+    monkeypatch.setattr(CommentStore, "get", unreadable)
+    monkeypatch.setattr(jobs, "hold_after_failure", _hold_fails)
+    work()
+    monkeypatch.undo()
+    assert rt.comments.status_of(comment_id) is Status.QUEUED
+    assert int(rt.connection.hget(rt.keys.comment(comment_id), ATTEMPTS_FIELD)) == 3
 
 
 def test_a_running_job_is_not_called_lost_when_the_sweepers_clock_runs_ahead(rt, site, connection, monkeypatch):

@@ -26,6 +26,11 @@ PIPELINE_ACTOR = "pipeline"
 log = logging.getLogger("commentgate.moderation")
 ATTEMPTS_FIELD = "attempts"  # on the comment hash: tries of its checks, over every job it was given
 LOST_JOB_KEEP = 7 * 86400
+# HINCRBY on a comment still `queued` only: a job for a comment gone or decided counts nothing.
+COUNT_TRY = """
+if redis.call('HGET', KEYS[1], 'status') == ARGV[1] then return redis.call('HINCRBY', KEYS[1], ARGV[2], 1) end
+return false
+"""
 
 
 def duplicate_digest(comment: Comment, body: str) -> str:
@@ -91,12 +96,16 @@ class CountAuthor:
 
 def moderate(rt: Runtime, comment_id: str) -> Status | None:
     """Decide a queued comment. Returns its new status, or None when it was decided already."""
+    # Counted on the comment, not the job: a re-queued job starts with fresh RQ retries, and a
+    # comment whose checks kill the work horse must not be tried for ever. Counted before anything
+    # else is read, so a try that fails reading the comment counts too.
+    key = rt.keys.comment(comment_id)
+    attempts = rt.connection.eval(COUNT_TRY, 1, key, Status.QUEUED.value, ATTEMPTS_FIELD)
+    if attempts is None:
+        return None
     comment = rt.comments.get(comment_id)
     if comment is None or comment.status is not Status.QUEUED:
         return None
-    # Counted on the comment, not the job: a re-queued job starts with fresh RQ retries, and a
-    # comment whose checks kill the work horse must not be tried for ever.
-    attempts = rt.connection.hincrby(rt.keys.comment(comment_id), ATTEMPTS_FIELD, 1)
     budget = 1 + len(rt.settings.moderation_retries)
     if attempts > budget:
         error = f"gave up before try {attempts}: {budget} tries (the first and each retry) failed or died"
