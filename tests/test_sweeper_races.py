@@ -7,11 +7,13 @@ import time
 from rq import SimpleWorker
 from rq.job import Job, JobStatus
 from rq.queue import Queue
+from rq.registry import StartedJobRegistry
 
-from workers import jobs, recovery
+from workers import jobs, moderation, recovery
 from workers.models import Author, Client, Status
-from workers.moderation import ATTEMPTS_FIELD, sweep_lost
+from workers.moderation import ATTEMPTS_FIELD, pipeline_error_of, sweep_lost
 from workers.queues import MODERATION_QUEUE, WEBHOOK_QUEUE
+from workers.recovery import sweep_stuck_deliveries
 from workers.store import CommentStore, decode
 from workers.submission import Submission, submit
 from workers.worker import ModerationWorker
@@ -44,8 +46,69 @@ def _pending_delivery(rt, site, connection) -> str:
     return event_id
 
 
+def test_two_interleaved_sweeps_queue_one_job_for_a_lost_comment(rt, site, connection, work, monkeypatch):
+    comment_id = _submit(rt, site)
+    _lose_moderation_job(connection, comment_id)
+    real_lost_jobs = moderation.lost_jobs
+    second: list[list[str]] = []
+
+    def other_sweeper_runs_meanwhile(*args, **kwargs):
+        found = real_lost_jobs(*args, **kwargs)  # this sweep has read the lost job id...
+        monkeypatch.setattr(moderation, "lost_jobs", real_lost_jobs)
+        second.append(sweep_lost(rt, now=_later(rt), settle=0))  # ...and another sweep re-queues it first
+        return found
+
+    monkeypatch.setattr(moderation, "lost_jobs", other_sweeper_runs_meanwhile)
+    first = sweep_lost(rt, now=_later(rt), settle=0)
+    assert second == [[comment_id]]
+    assert len(_queued_ids(connection, MODERATION_QUEUE)) == 1
+    assert first == []
+    assert int(connection.hget(rt.keys.comment(comment_id), "requeues")) == 1
+    work()
+    assert rt.comments.status_of(comment_id) is Status.PUBLISHED
+    assert int(connection.hget(rt.keys.comment(comment_id), ATTEMPTS_FIELD)) == 1
+
+
+def test_two_interleaved_sweeps_push_a_lost_delivery_once(rt, site, connection, monkeypatch):
+    event_id = _pending_delivery(rt, site, connection)
+    real_lost_jobs = recovery.lost_jobs
+    second: list[list[str]] = []
+
+    def other_sweeper_runs_meanwhile(*args, **kwargs):
+        found = real_lost_jobs(*args, **kwargs)
+        monkeypatch.setattr(recovery, "lost_jobs", real_lost_jobs)
+        second.append(sweep_stuck_deliveries(rt, now=_later(rt), settle=0))
+        return found
+
+    monkeypatch.setattr(recovery, "lost_jobs", other_sweeper_runs_meanwhile)
+    first = sweep_stuck_deliveries(rt, now=_later(rt), settle=0)
+    assert second == [[event_id]]
+    assert _queued_ids(connection, WEBHOOK_QUEUE) == [f"webhook-{event_id}"]
+    assert first == []
+
+
 def _hold_fails(*args):
     raise ConnectionError("Redis went away just then")
+
+
+def test_a_comment_whose_job_cannot_run_is_held_after_bounded_requeues(rt, site, work, monkeypatch):
+    monkeypatch.delattr(jobs, "moderate_comment")  # a deploy removed or broke the job's function
+    monkeypatch.setattr(jobs, "hold_after_failure", _hold_fails)  # and the last failure is never recorded
+    comment_id = _submit(rt, site)
+    work()
+    requeues = 0
+    for _ in range(10):
+        if rt.comments.status_of(comment_id) is not Status.QUEUED:
+            break
+        requeues += len(sweep_lost(rt, now=_later(rt), settle=0))
+        work()
+    budget = 1 + len(rt.settings.moderation_retries)
+    assert rt.comments.status_of(comment_id) is Status.HELD
+    assert requeues == budget
+    assert rt.comments.get(comment_id).reasons == ("pipeline_error",)
+    error = pipeline_error_of(rt, comment_id)
+    assert f"re-queued {budget} times" in error and "moderate_comment" in error  # the job's own error, kept
+    assert [(a["from"], a["to"]) for a in rt.comments.audit(comment_id)] == [("queued", "held")]
 
 
 def test_a_try_that_fails_reading_the_comment_is_counted(rt, site, work, monkeypatch):
@@ -60,6 +123,23 @@ def test_a_try_that_fails_reading_the_comment_is_counted(rt, site, work, monkeyp
     monkeypatch.undo()
     assert rt.comments.status_of(comment_id) is Status.QUEUED
     assert int(rt.connection.hget(rt.keys.comment(comment_id), ATTEMPTS_FIELD)) == 3
+
+
+def test_a_job_whose_wip_entry_expired_is_recovered_once_not_by_both_sweeper_and_rq(rt, site, connection, work):
+    comment_id = _submit(rt, site)
+    # A worker died in the middle of job A: started, out of the queue, its `wip` entry expired.
+    queue = Queue(MODERATION_QUEUE, connection=connection)
+    job = Job.fetch(f"moderate-{comment_id}", connection=connection)
+    _lose_moderation_job(connection, comment_id)
+    job.set_status(JobStatus.STARTED)
+    connection.zadd(queue.started_job_registry.key, {f"{job.id}:dead-execution": time.time() - 1})
+    assert sweep_lost(rt, now=_later(rt), settle=0) == [comment_id]
+    StartedJobRegistry(queue=queue).cleanup()  # RQ's own recovery of a worker dead mid-job
+    assert len(_queued_ids(connection, MODERATION_QUEUE)) == 1
+    assert connection.zcard(queue.scheduled_job_registry.key) == 0
+    work()
+    assert rt.comments.status_of(comment_id) is Status.PUBLISHED
+    assert int(connection.hget(rt.keys.comment(comment_id), ATTEMPTS_FIELD)) == 1
 
 
 def test_a_running_job_is_not_called_lost_when_the_sweepers_clock_runs_ahead(rt, site, connection, monkeypatch):

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 from redis import Redis
 from redis.client import Pipeline
+from redis.exceptions import WatchError
 from rq.job import Job, JobStatus
 from rq.queue import Queue
 
@@ -27,6 +28,8 @@ log = logging.getLogger("commentgate.sweeper")
 # A live worker holds a popped job outside every place for milliseconds; a worker stalled by a
 # GC pause or a slow Redis round trip for longer. Cheap to wait: only comments 90 s old are looked at.
 SETTLE_SECONDS = 5.0
+REQUEUES_FIELD = "requeues"  # on a comment or delivery hash: how often a sweeper queued it again
+PAGE = 500  # owners looked at per page; the sweep lock is renewed after each
 
 
 def live_jobs(connection: Redis, queue: Queue, job_ids: Iterable[str]) -> set[str]:
@@ -78,32 +81,66 @@ def settle_delivery(pipe: Pipeline, keys: Keys, event_id: str, state: str, field
         pipe.zadd(keys.failed_deliveries(), {event_id: time.time()})
 
 
-def sweep_stuck_deliveries(rt: Runtime, now: float | None = None, settle: float = SETTLE_SECONDS) -> list[str]:
+def stale_executions(connection: Redis | Pipeline, queue: Queue, job_id: str) -> list[bytes]:
+    """The `wip` entries a lost job left behind: RQ's clean-up would retry the job from them once expired."""
+    prefix = f"{job_id}:".encode()
+    return [entry for entry in connection.zrange(queue.started_job_registry.key, 0, -1) if entry.startswith(prefix)]
+
+
+def sweep_stuck_deliveries(
+    rt: Runtime, now: float | None = None, settle: float = SETTLE_SECONDS, renew: Callable[[], object] = lambda: None
+) -> list[str]:
     """Deliveries `pending` longer than `sweep_after` whose job is nowhere: queued again, or failed when spent."""
     cutoff = (now or time.time()) - rt.settings.sweep_after
-    pending = rt.connection.zrangebyscore(rt.keys.pending_deliveries(), "-inf", cutoff)
-    jobs = {decode(event_id): f"webhook-{decode(event_id)}" for event_id in pending}
-    budget = 1 + len(rt.settings.webhook_retries)
+    pending = [decode(e) for e in rt.connection.zrangebyscore(rt.keys.pending_deliveries(), "-inf", cutoff)]
     settled = []
-    for event_id, job_id in lost_jobs(rt.connection, rt.queues.webhooks, jobs, settle).items():
-        state, attempts = rt.connection.hmget(rt.keys.delivery(event_id), ["state", "attempts"])
-        if decode(state) != "pending":
-            rt.connection.zrem(rt.keys.pending_deliveries(), event_id)
-            continue
-        with rt.connection.pipeline() as pipe:
-            if int(attempts or 0) >= budget or _status(rt.connection, job_id) == JobStatus.FAILED:
+    for start in range(0, len(pending), PAGE):
+        page = pending[start : start + PAGE]
+        # Read before looking for the jobs: a sweep that re-queued one meanwhile has counted it.
+        with rt.connection.pipeline(transaction=False) as pipe:
+            for event_id in page:
+                pipe.hget(rt.keys.delivery(event_id), REQUEUES_FIELD)
+            seen = dict(zip(page, pipe.execute(), strict=True))
+        jobs = {event_id: f"webhook-{event_id}" for event_id in page}
+        for event_id, job_id in lost_jobs(rt.connection, rt.queues.webhooks, jobs, settle).items():
+            if requeue_delivery(rt, event_id, job_id, seen[event_id]):
+                settled.append(event_id)
+        renew()
+    if settled:
+        log.warning("sweeper settled %d delivery(ies) stuck in pending: %s", len(settled), settled[:20])
+    return settled
+
+
+def requeue_delivery(rt: Runtime, event_id: str, job_id: str, seen_requeues: bytes | None) -> bool:
+    """Queue the lost delivery again (or mark it failed when spent), unless it moved since the sweep looked."""
+    budget = 1 + len(rt.settings.webhook_retries)
+    record = rt.keys.delivery(event_id)
+    with rt.connection.pipeline() as pipe:
+        try:
+            # A compare-and-set: another sweep or a worker touching the record or the job aborts it.
+            pipe.watch(record, Job.key_for(job_id))
+            state, attempts, requeues = pipe.hmget(record, ["state", "attempts", REQUEUES_FIELD])
+            if decode(state) != "pending":
+                pipe.multi()
+                pipe.zrem(rt.keys.pending_deliveries(), event_id)
+                pipe.execute()
+                return False
+            if requeues != seen_requeues:
+                return False  # another sweep queued it again after this one looked
+            failed = decode(pipe.hget(Job.key_for(job_id), "status")) == JobStatus.FAILED
+            stale = stale_executions(pipe, rt.queues.webhooks, job_id)
+            pipe.multi()
+            if int(attempts or 0) >= budget or failed:
                 error = "its job ended or vanished without recording the delivery, and no try is left"
                 settle_delivery(
                     pipe, rt.keys, event_id, "failed", {"failed_at": repr(time.time()), "last_error": error}
                 )
             else:
                 rt.queues.enqueue_delivery(event_id, pipeline=pipe)
+                pipe.hincrby(record, REQUEUES_FIELD, 1)
+            if stale:  # else RQ's clean-up would retry the dead execution too
+                pipe.zrem(rt.queues.webhooks.started_job_registry.key, *stale)
             pipe.execute()
-        settled.append(event_id)
-    if settled:
-        log.warning("sweeper settled %d delivery(ies) stuck in pending: %s", len(settled), settled[:20])
-    return settled
-
-
-def _status(connection: Redis, job_id: str) -> str:
-    return decode(connection.hget(Job.key_for(job_id), "status"))
+        except WatchError:
+            return False
+    return True
