@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
+from click.testing import CliRunner
 from rq import SimpleWorker
 from rq.job import Job, JobStatus
 from rq.queue import Queue
 from rq.registry import StartedJobRegistry
 
-from workers import jobs, moderation, recovery
+from service.cli import main
+from workers import jobs, moderation, recovery, sweeper
 from workers.models import Author, Client, Status
 from workers.moderation import ATTEMPTS_FIELD, pipeline_error_of, sweep_lost
 from workers.queues import MODERATION_QUEUE, WEBHOOK_QUEUE
 from workers.recovery import sweep_stuck_deliveries
 from workers.store import CommentStore, decode
 from workers.submission import Submission, submit
-from workers.worker import ModerationWorker
+from workers.sweeper import sweep_lock_key, sweep_once
+from workers.worker import ModerationWorker, sweep_forever
 
 
 def _submit(rt, site, body: str = "a comment") -> str:
@@ -87,8 +91,37 @@ def test_two_interleaved_sweeps_push_a_lost_delivery_once(rt, site, connection, 
     assert first == []
 
 
+def test_the_cli_sweep_waits_its_turn_while_a_worker_sweeps(rt, site, connection, settings, monkeypatch):
+    comment_id = _submit(rt, site)
+    _lose_moderation_job(connection, comment_id)
+    connection.set(sweep_lock_key(rt), "a-worker's-token", ex=60)  # a worker is sweeping
+    monkeypatch.setenv("REDIS_URL", settings.redis_url)
+    monkeypatch.setattr(time, "time", lambda real=time.time: real() + settings.sweep_after + 1)
+    result = CliRunner().invoke(main, ["sweep"])
+    assert result.exit_code == 1 and "another sweep is running" in result.output
+    assert _queued_ids(connection, MODERATION_QUEUE) == []
+    assert connection.hget(rt.keys.comment(comment_id), "requeues") is None
+
+
+def test_a_worker_releases_the_sweep_lock_when_its_sweep_ends(rt, connection):
+    stop = threading.Event()
+    stop.set()  # one sweep, then return
+    sweep_forever(rt, stop)
+    assert connection.exists(sweep_lock_key(rt)) == 0  # the CLI or another worker may sweep now
+
+
 def _hold_fails(*args):
     raise ConnectionError("Redis went away just then")
+
+
+def test_a_sweep_that_outlived_its_lock_leaves_the_next_holders_lock_alone(rt, connection, monkeypatch):
+    def lock_lapses_and_another_sweeper_takes_it(*args, **kwargs):
+        connection.set(sweep_lock_key(rt), "the-next-holder's-token", ex=60)
+        return []
+
+    monkeypatch.setattr(sweeper, "sweep_lost", lock_lapses_and_another_sweeper_takes_it)
+    assert sweep_once(rt) is not None
+    assert connection.get(sweep_lock_key(rt)) == b"the-next-holder's-token"
 
 
 def test_a_comment_whose_job_cannot_run_is_held_after_bounded_requeues(rt, site, work, monkeypatch):

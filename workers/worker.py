@@ -15,29 +15,20 @@ from rq.job import Job, JobStatus
 from .checks.profanity import policy_matcher
 from .config import Settings
 from .exceptions import WorkHorseKilled
-from .moderation import sweep_lost
 from .policy import Policy
 from .queues import ALL_QUEUES
-from .recovery import sweep_stuck_deliveries
 from .runtime import Runtime, use_runtime
+from .sweeper import sweep_once
 
 log = logging.getLogger("commentgate.worker")
 
 
-def sweep_once(rt: Runtime) -> None:
-    """Re-queue lost moderation jobs and settle deliveries stuck in `pending`."""
-    sweep_lost(rt)
-    sweep_stuck_deliveries(rt)
-
-
 def sweep_forever(rt: Runtime, stop: threading.Event) -> None:
-    """At start and every `sweep_every` seconds, one worker (whichever takes the lock) sweeps."""
+    """At start and every `sweep_every` seconds, sweep, unless another worker or the CLI is sweeping."""
     every = rt.settings.sweep_every
-    lock_key = f"{rt.keys.prefix}:sweeper"
     while True:
         try:
-            if rt.connection.set(lock_key, "1", nx=True, ex=max(1, every - 1)):
-                sweep_once(rt)
+            sweep_once(rt)
         except Exception:
             log.exception("sweep failed; will try again")
         if stop.wait(every):
