@@ -207,3 +207,20 @@ def test_a_horse_that_ran_the_failure_callback_itself_is_not_counted_twice(rt, s
     _dying_horse(connection, event_id, JobStatus.SCHEDULED, 1 << 8)
     assert connection.get(rt.keys.webhook_streak(site.site_id)) is None
     assert connection.hget(rt.keys.delivery(event_id), "last_error") is None
+
+
+def test_every_lost_delivery_is_found_a_page_at_a_time_with_the_lock_renewed_after_each(
+    rt, site, connection, monkeypatch
+):
+    rt.sites.set_webhook(site.site_id, "http://127.0.0.1:9/hooks")
+    for n in range(5):
+        _submit(rt, site, f"comment {n}")
+    SimpleWorker([MODERATION_QUEUE], connection=connection).work(burst=True)
+    connection.delete(Queue(WEBHOOK_QUEUE, connection=connection).key)  # every delivery's job is lost
+    pending = sorted(decode(e) for e in connection.zrange(rt.keys.pending_deliveries(), 0, -1))
+    monkeypatch.setattr(recovery, "PAGE", 2)
+    renewals = []
+    swept = sweep_stuck_deliveries(rt, now=_later(rt), settle=0, renew=lambda: renewals.append(1))
+    assert sorted(swept) == pending and len(pending) == 5
+    assert sorted(_queued_ids(connection, WEBHOOK_QUEUE)) == [f"webhook-{e}" for e in pending]
+    assert len(renewals) == 3

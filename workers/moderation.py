@@ -18,7 +18,7 @@ from .checks.authors import ban_keys
 from .models import Comment, Status
 from .pipeline import decide
 from .policy import Policy
-from .recovery import PAGE, REQUEUES_FIELD, SETTLE_SECONDS, lost_jobs, stale_executions
+from .recovery import PAGE, REQUEUES_FIELD, SETTLE_SECONDS, lost_jobs, pages, stale_executions
 from .runtime import Runtime
 from .store import decode
 from .text import strip_bidi
@@ -188,14 +188,9 @@ def sweep_lost(
     cutoff = (now or time.time()) - rt.settings.sweep_after
     requeued: list[str] = []
     held: list[str] = []
-    page: list[str] = []
-    for comment_id in rt.comments.queued_before(cutoff, page=PAGE):
-        page.append(comment_id)
-        if len(page) == PAGE:
-            _sweep_page(rt, page, settle, requeued, held)
-            page = []
-            renew()
-    _sweep_page(rt, page, settle, requeued, held)
+    for page in pages(rt.comments.queued_before(cutoff, page=PAGE)):
+        _sweep_page(rt, page, settle, requeued, held)
+        renew()
     if requeued:
         log.warning("sweeper re-queued %d comment(s) whose moderation job was lost: %s", len(requeued), requeued[:20])
     if held:
@@ -204,8 +199,6 @@ def sweep_lost(
 
 
 def _sweep_page(rt: Runtime, comment_ids: list[str], settle: float, requeued: list[str], held: list[str]) -> None:
-    if not comment_ids:
-        return
     # The job ids are read before looking for the jobs: the re-queue below is a compare-and-set on them.
     with rt.connection.pipeline(transaction=False) as pipe:
         for comment_id in comment_ids:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from itertools import islice
 
 from redis import Redis
 from redis.client import Pipeline
@@ -21,7 +22,7 @@ from rq.queue import Queue
 
 from .keys import Keys
 from .runtime import Runtime
-from .store import decode
+from .store import decode, members_before
 
 log = logging.getLogger("commentgate.sweeper")
 
@@ -32,24 +33,43 @@ REQUEUES_FIELD = "requeues"  # on a comment or delivery hash: how often a sweepe
 PAGE = 500  # owners looked at per page; the sweep lock is renewed after each
 
 
-def live_jobs(connection: Redis, queue: Queue, job_ids: Iterable[str]) -> set[str]:
-    """The ids among `job_ids` that RQ will still run: queued, running with a live `wip` entry, waiting to retry."""
-    # One MULTI reading each place whole: a consistent picture, and one pass over the queue list per
-    # sweep however many comments are old (an LPOS per comment walks the list again each time).
-    with connection.pipeline(transaction=True) as pipe:
-        pipe.lrange(queue.key, 0, -1)
-        pipe.lrange(queue.intermediate_queue_key, 0, -1)
-        pipe.zrange(queue.scheduled_job_registry.key, 0, -1)
-        pipe.zrange(queue.deferred_job_registry.key, 0, -1)
-        pipe.zrange(queue.started_job_registry.key, 0, -1, withscores=True)
-        pipe.time()
-        queued, intermediate, scheduled, deferred, executions, (seconds, micros) = pipe.execute()
-    # `wip` scores come from the clock of the worker's host; compare with Redis's, not this host's.
-    now = float(seconds) + micros / 1_000_000
-    places = {decode(job_id) for job_id in (*queued, *intermediate, *scheduled, *deferred)}
-    # `<job id>:<execution id>`, not yet expired
-    places |= {decode(entry).rsplit(":", 1)[0] for entry, expiry in executions if expiry >= now}
-    return places.intersection(job_ids)
+# Which of ARGV's job ids RQ will not run: in neither list (KEYS 1-2), neither registry (KEYS 3-4),
+# and with no `wip` entry (KEYS 5) unexpired by Redis's clock. The test runs in Redis, a page of ids
+# at a time: only the missing ids come back, never the lists themselves.
+MISSING_JOBS = """
+local places = {}
+for i = 1, 2 do
+  for _, id in ipairs(redis.call('LRANGE', KEYS[i], 0, -1)) do places[id] = true end
+end
+local t = redis.call('TIME')
+local now = string.format('%d.%06d', t[1], t[2])
+for _, entry in ipairs(redis.call('ZRANGEBYSCORE', KEYS[5], now, '+inf')) do
+  places[string.match(entry, '^(.*):[^:]*$') or entry] = true
+end
+local missing = {}
+for _, id in ipairs(ARGV) do
+  if not places[id] and not redis.call('ZSCORE', KEYS[3], id) and not redis.call('ZSCORE', KEYS[4], id) then
+    missing[#missing + 1] = id
+  end
+end
+return missing
+"""
+
+
+def missing_jobs(connection: Redis, queue: Queue, job_ids: Iterable[str]) -> set[str]:
+    """The ids among `job_ids` that RQ will not run: not queued, not waiting to retry, not running."""
+    ids = list(job_ids)
+    if not ids:
+        return set()
+    # `wip` scores come from the clock of the worker's host: the script compares them with Redis's.
+    keys = [
+        queue.key,
+        queue.intermediate_queue_key,
+        queue.scheduled_job_registry.key,
+        queue.deferred_job_registry.key,
+        queue.started_job_registry.key,
+    ]
+    return {decode(job_id) for job_id in connection.register_script(MISSING_JOBS)(keys=keys, args=ids)}
 
 
 def lost_jobs(
@@ -64,13 +84,13 @@ def lost_jobs(
     Between RQ's pop and its `wip` entry a live worker's job is briefly nowhere; looking twice keeps
     the sweeper from queuing a second copy of a job that is merely being picked up.
     """
-    alive = live_jobs(connection, queue, jobs.values())
-    suspects = {owner: job_id for owner, job_id in jobs.items() if job_id not in alive}
+    missing = missing_jobs(connection, queue, jobs.values())
+    suspects = {owner: job_id for owner, job_id in jobs.items() if job_id in missing}
     if not suspects or settle <= 0:
         return suspects
     pause(settle)
-    alive = live_jobs(connection, queue, suspects.values())
-    return {owner: job_id for owner, job_id in suspects.items() if job_id not in alive}
+    missing = missing_jobs(connection, queue, suspects.values())
+    return {owner: job_id for owner, job_id in suspects.items() if job_id in missing}
 
 
 def settle_delivery(pipe: Pipeline, keys: Keys, event_id: str, state: str, fields: Mapping[str, str | float]) -> None:
@@ -79,6 +99,13 @@ def settle_delivery(pipe: Pipeline, keys: Keys, event_id: str, state: str, field
     pipe.zrem(keys.pending_deliveries(), event_id)
     if state == "failed":
         pipe.zadd(keys.failed_deliveries(), {event_id: time.time()})
+
+
+def pages(items: Iterable[str], size: int = PAGE) -> Iterator[list[str]]:
+    """`items` in lists of at most `size`, read lazily."""
+    it = iter(items)
+    while page := list(islice(it, size)):
+        yield page
 
 
 def stale_executions(connection: Redis | Pipeline, queue: Queue, job_id: str) -> list[bytes]:
@@ -92,10 +119,8 @@ def sweep_stuck_deliveries(
 ) -> list[str]:
     """Deliveries `pending` longer than `sweep_after` whose job is nowhere: queued again, or failed when spent."""
     cutoff = (now or time.time()) - rt.settings.sweep_after
-    pending = [decode(e) for e in rt.connection.zrangebyscore(rt.keys.pending_deliveries(), "-inf", cutoff)]
-    settled = []
-    for start in range(0, len(pending), PAGE):
-        page = pending[start : start + PAGE]
+    settled: list[str] = []
+    for page in pages(members_before(rt.connection, rt.keys.pending_deliveries(), cutoff, PAGE), PAGE):
         # Read before looking for the jobs: a sweep that re-queued one meanwhile has counted it.
         with rt.connection.pipeline(transaction=False) as pipe:
             for event_id in page:
