@@ -66,13 +66,12 @@ def worker(burst: bool) -> None:
 @main.command()
 def sweep() -> None:
     """Re-queue comments whose moderation job was lost, and settle stuck webhook deliveries, once."""
-    from workers.moderation import sweep_lost
-    from workers.recovery import sweep_stuck_deliveries
+    from workers.sweeper import sweep_once
 
-    rt = _runtime()
-    requeued = sweep_lost(rt)
-    settled = sweep_stuck_deliveries(rt)
-    click.echo(f"re-queued {len(requeued)} comment(s); settled {len(settled)} stuck delivery(ies)")
+    swept = sweep_once(_runtime())
+    if swept is None:
+        raise click.ClickException("another sweep is running (a worker's or another `commentgate sweep`); try again")
+    click.echo(f"re-queued {len(swept.requeued)} comment(s); settled {len(swept.settled)} stuck delivery(ies)")
 
 
 @main.group()

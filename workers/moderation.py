@@ -7,8 +7,10 @@ import logging
 import secrets
 import time
 import unicodedata
+from collections.abc import Callable
 
 from redis.client import Pipeline
+from redis.exceptions import WatchError
 from rq.job import Job
 
 from .checks import CheckContext
@@ -16,7 +18,7 @@ from .checks.authors import ban_keys
 from .models import Comment, Status
 from .pipeline import decide
 from .policy import Policy
-from .recovery import SETTLE_SECONDS, lost_jobs
+from .recovery import PAGE, REQUEUES_FIELD, SETTLE_SECONDS, lost_jobs, pages, stale_executions
 from .runtime import Runtime
 from .store import decode
 from .text import strip_bidi
@@ -26,6 +28,11 @@ PIPELINE_ACTOR = "pipeline"
 log = logging.getLogger("commentgate.moderation")
 ATTEMPTS_FIELD = "attempts"  # on the comment hash: tries of its checks, over every job it was given
 LOST_JOB_KEEP = 7 * 86400
+# HINCRBY on a comment still `queued` only: a job for a comment gone or decided counts nothing.
+COUNT_TRY = """
+if redis.call('HGET', KEYS[1], 'status') == ARGV[1] then return redis.call('HINCRBY', KEYS[1], ARGV[2], 1) end
+return false
+"""
 
 
 def duplicate_digest(comment: Comment, body: str) -> str:
@@ -91,12 +98,16 @@ class CountAuthor:
 
 def moderate(rt: Runtime, comment_id: str) -> Status | None:
     """Decide a queued comment. Returns its new status, or None when it was decided already."""
+    # Counted on the comment, not the job: a re-queued job starts with fresh RQ retries, and a
+    # comment whose checks kill the work horse must not be tried for ever. Counted before anything
+    # else is read, so a try that fails reading the comment counts too.
+    key = rt.keys.comment(comment_id)
+    attempts = rt.connection.eval(COUNT_TRY, 1, key, Status.QUEUED.value, ATTEMPTS_FIELD)
+    if attempts is None:
+        return None
     comment = rt.comments.get(comment_id)
     if comment is None or comment.status is not Status.QUEUED:
         return None
-    # Counted on the comment, not the job: a re-queued job starts with fresh RQ retries, and a
-    # comment whose checks kill the work horse must not be tried for ever.
-    attempts = rt.connection.hincrby(rt.keys.comment(comment_id), ATTEMPTS_FIELD, 1)
     budget = 1 + len(rt.settings.moderation_retries)
     if attempts > budget:
         error = f"gave up before try {attempts}: {budget} tries (the first and each retry) failed or died"
@@ -166,30 +177,91 @@ def pipeline_error_of(rt: Runtime, comment_id: str) -> str:
     return decode(rt.connection.hget(rt.keys.comment(comment_id), PIPELINE_ERROR_FIELD))
 
 
-def sweep_lost(rt: Runtime, now: float | None = None, settle: float = SETTLE_SECONDS) -> list[str]:
-    """Queue again every comment left `queued` longer than `sweep_after` whose moderation job is nowhere."""
+def sweep_lost(
+    rt: Runtime, now: float | None = None, settle: float = SETTLE_SECONDS, renew: Callable[[], object] = lambda: None
+) -> list[str]:
+    """Queue again every comment left `queued` longer than `sweep_after` whose moderation job is nowhere.
+
+    A page at a time, calling `renew` after each (the sweep lock). Returns the comments re-queued;
+    a comment re-queued too often is held instead.
+    """
     cutoff = (now or time.time()) - rt.settings.sweep_after
-    comment_ids = list(rt.comments.queued_before(cutoff))
+    requeued: list[str] = []
+    held: list[str] = []
+    for page in pages(rt.comments.queued_before(cutoff, page=PAGE)):
+        _sweep_page(rt, page, settle, requeued, held)
+        renew()
+    if requeued:
+        log.warning("sweeper re-queued %d comment(s) whose moderation job was lost: %s", len(requeued), requeued[:20])
+    if held:
+        log.error("sweeper held %d comment(s) re-queued too often: %s", len(held), held[:20])
+    return requeued
+
+
+def _sweep_page(rt: Runtime, comment_ids: list[str], settle: float, requeued: list[str], held: list[str]) -> None:
+    # The job ids are read before looking for the jobs: the re-queue below is a compare-and-set on them.
     with rt.connection.pipeline(transaction=False) as pipe:
         for comment_id in comment_ids:
             pipe.hget(rt.keys.comment(comment_id), "job_id")
         recorded = pipe.execute()
     jobs = {c: decode(job_id) or f"moderate-{c}" for c, job_id in zip(comment_ids, recorded, strict=True)}
-    requeued = []
     for comment_id, job_id in lost_jobs(rt.connection, rt.queues.moderation, jobs, settle).items():
-        if rt.comments.status_of(comment_id) is Status.QUEUED:
-            requeue_moderation(rt, comment_id, job_id)
+        outcome = requeue_moderation(rt, comment_id, job_id)
+        if outcome is Status.QUEUED:
             requeued.append(comment_id)
-    if requeued:
-        log.warning("sweeper re-queued %d comment(s) whose moderation job was lost: %s", len(requeued), requeued[:20])
-    return requeued
+        elif outcome is Status.HELD:
+            held.append(comment_id)
 
 
-def requeue_moderation(rt: Runtime, comment_id: str, lost_job_id: str) -> None:
-    """A new moderation job for the comment, recorded on it in the same transaction."""
+def requeue_moderation(rt: Runtime, comment_id: str, lost_job_id: str) -> Status | None:
+    """A new moderation job for the comment, recorded on it in the same transaction; or a hold once re-queued too often.
+
+    A compare-and-set: only while the comment is `queued` and its job is still `lost_job_id`, and
+    with no change to either meanwhile (another sweep, a worker picking the job up). Returns QUEUED
+    or HELD for what was done, None when the comment moved on.
+    """
+    budget = 1 + len(rt.settings.moderation_retries)
+    key = rt.keys.comment(comment_id)
     job_id = f"moderate-{comment_id}-{secrets.token_hex(4)}"
+    wip = rt.queues.moderation.started_job_registry.key
     with rt.connection.pipeline() as pipe:
-        rt.queues.enqueue_moderation(comment_id, pipeline=pipe, job_id=job_id)  # first: RQ opens the MULTI
-        pipe.hset(rt.keys.comment(comment_id), "job_id", job_id)
-        pipe.expire(Job.key_for(lost_job_id), LOST_JOB_KEEP)  # a lost job's hash would otherwise stay for ever
-        pipe.execute()
+        try:
+            pipe.watch(key, Job.key_for(lost_job_id))
+            status, recorded, requeues = pipe.hmget(key, ["status", "job_id", REQUEUES_FIELD])
+            if decode(status) != Status.QUEUED.value or (decode(recorded) or f"moderate-{comment_id}") != lost_job_id:
+                return None
+            if int(requeues or 0) >= budget:
+                pipe.reset()
+                return _hold_requeued_too_often(rt, comment_id, lost_job_id, int(requeues))
+            stale = stale_executions(pipe, rt.queues.moderation, lost_job_id)
+            pipe.multi()
+            rt.queues.enqueue_moderation(comment_id, pipeline=pipe, job_id=job_id)
+            pipe.hset(key, "job_id", job_id)
+            # A job that dies before it can count a try (its function gone after a deploy) is counted here.
+            pipe.hincrby(key, REQUEUES_FIELD, 1)
+            if stale:  # else RQ's clean-up would retry the dead execution too: two jobs for one comment
+                pipe.zrem(wip, *stale)
+            pipe.expire(Job.key_for(lost_job_id), LOST_JOB_KEEP)  # a lost job's hash would otherwise stay for ever
+            pipe.execute()
+        except WatchError:
+            return None
+    return Status.QUEUED
+
+
+def _hold_requeued_too_often(rt: Runtime, comment_id: str, lost_job_id: str, requeues: int) -> Status | None:
+    error = (
+        f"re-queued {requeues} times by the sweeper and never decided; "
+        f"the last job ({lost_job_id}) ended with: {_last_error(rt, lost_job_id)}"
+    )
+    return Status.HELD if hold_after_failure(rt, comment_id, error) else None
+
+
+def _last_error(rt: Runtime, job_id: str) -> str:
+    """The traceback RQ kept for the job's last failed run, or why there is none."""
+    try:
+        result = Job.fetch(job_id, connection=rt.connection).latest_result()
+    except Exception as exc:  # a job hash that is gone or cannot be read says as much
+        return f"(its job cannot be read: {type(exc).__name__}: {exc})"
+    if result is None or not result.exc_string:
+        return "(no error recorded: the job was lost, not failed)"
+    return result.exc_string

@@ -11,36 +11,65 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from itertools import islice
 
 from redis import Redis
 from redis.client import Pipeline
+from redis.exceptions import WatchError
 from rq.job import Job, JobStatus
 from rq.queue import Queue
 
 from .keys import Keys
 from .runtime import Runtime
-from .store import decode
+from .store import decode, members_before
 
 log = logging.getLogger("commentgate.sweeper")
 
-SETTLE_SECONDS = 1.0  # a live worker holds a popped job outside every place for milliseconds only
+# A live worker holds a popped job outside every place for milliseconds; a worker stalled by a
+# GC pause or a slow Redis round trip for longer. Cheap to wait: only comments 90 s old are looked at.
+SETTLE_SECONDS = 5.0
+REQUEUES_FIELD = "requeues"  # on a comment or delivery hash: how often a sweeper queued it again
+PAGE = 500  # owners looked at per page; the sweep lock is renewed after each
 
 
-def live_jobs(connection: Redis, queue: Queue, job_ids: Iterable[str]) -> set[str]:
-    """The ids among `job_ids` that RQ will still run: queued, running with a live `wip` entry, waiting to retry."""
-    # One MULTI reading each place whole: a consistent picture, and one pass over the queue list per
-    # sweep however many comments are old (an LPOS per comment walks the list again each time).
-    with connection.pipeline(transaction=True) as pipe:
-        pipe.lrange(queue.key, 0, -1)
-        pipe.lrange(queue.intermediate_queue_key, 0, -1)
-        pipe.zrange(queue.scheduled_job_registry.key, 0, -1)
-        pipe.zrange(queue.deferred_job_registry.key, 0, -1)
-        pipe.zrangebyscore(queue.started_job_registry.key, time.time(), "+inf")  # unexpired `wip` entries
-        queued, intermediate, scheduled, deferred, running = pipe.execute()
-    places = {decode(job_id) for job_id in (*queued, *intermediate, *scheduled, *deferred)}
-    places |= {decode(entry).rsplit(":", 1)[0] for entry in running}  # `<job id>:<execution id>`
-    return places.intersection(job_ids)
+# Which of ARGV's job ids RQ will not run: in neither list (KEYS 1-2), neither registry (KEYS 3-4),
+# and with no `wip` entry (KEYS 5) unexpired by Redis's clock. The test runs in Redis, a page of ids
+# at a time: only the missing ids come back, never the lists themselves.
+MISSING_JOBS = """
+local places = {}
+for i = 1, 2 do
+  for _, id in ipairs(redis.call('LRANGE', KEYS[i], 0, -1)) do places[id] = true end
+end
+local t = redis.call('TIME')
+local now = string.format('%d.%06d', t[1], t[2])
+for _, entry in ipairs(redis.call('ZRANGEBYSCORE', KEYS[5], now, '+inf')) do
+  places[string.match(entry, '^(.*):[^:]*$') or entry] = true
+end
+local missing = {}
+for _, id in ipairs(ARGV) do
+  if not places[id] and not redis.call('ZSCORE', KEYS[3], id) and not redis.call('ZSCORE', KEYS[4], id) then
+    missing[#missing + 1] = id
+  end
+end
+return missing
+"""
+
+
+def missing_jobs(connection: Redis, queue: Queue, job_ids: Iterable[str]) -> set[str]:
+    """The ids among `job_ids` that RQ will not run: not queued, not waiting to retry, not running."""
+    ids = list(job_ids)
+    if not ids:
+        return set()
+    # `wip` scores come from the clock of the worker's host: the script compares them with Redis's.
+    keys = [
+        queue.key,
+        queue.intermediate_queue_key,
+        queue.scheduled_job_registry.key,
+        queue.deferred_job_registry.key,
+        queue.started_job_registry.key,
+    ]
+    return {decode(job_id) for job_id in connection.register_script(MISSING_JOBS)(keys=keys, args=ids)}
 
 
 def lost_jobs(
@@ -55,13 +84,13 @@ def lost_jobs(
     Between RQ's pop and its `wip` entry a live worker's job is briefly nowhere; looking twice keeps
     the sweeper from queuing a second copy of a job that is merely being picked up.
     """
-    alive = live_jobs(connection, queue, jobs.values())
-    suspects = {owner: job_id for owner, job_id in jobs.items() if job_id not in alive}
+    missing = missing_jobs(connection, queue, jobs.values())
+    suspects = {owner: job_id for owner, job_id in jobs.items() if job_id in missing}
     if not suspects or settle <= 0:
         return suspects
     pause(settle)
-    alive = live_jobs(connection, queue, suspects.values())
-    return {owner: job_id for owner, job_id in suspects.items() if job_id not in alive}
+    missing = missing_jobs(connection, queue, suspects.values())
+    return {owner: job_id for owner, job_id in suspects.items() if job_id in missing}
 
 
 def settle_delivery(pipe: Pipeline, keys: Keys, event_id: str, state: str, fields: Mapping[str, str | float]) -> None:
@@ -72,32 +101,71 @@ def settle_delivery(pipe: Pipeline, keys: Keys, event_id: str, state: str, field
         pipe.zadd(keys.failed_deliveries(), {event_id: time.time()})
 
 
-def sweep_stuck_deliveries(rt: Runtime, now: float | None = None, settle: float = SETTLE_SECONDS) -> list[str]:
+def pages(items: Iterable[str], size: int = PAGE) -> Iterator[list[str]]:
+    """`items` in lists of at most `size`, read lazily."""
+    it = iter(items)
+    while page := list(islice(it, size)):
+        yield page
+
+
+def stale_executions(connection: Redis | Pipeline, queue: Queue, job_id: str) -> list[bytes]:
+    """The `wip` entries a lost job left behind: RQ's clean-up would retry the job from them once expired."""
+    prefix = f"{job_id}:".encode()
+    return [entry for entry in connection.zrange(queue.started_job_registry.key, 0, -1) if entry.startswith(prefix)]
+
+
+def sweep_stuck_deliveries(
+    rt: Runtime, now: float | None = None, settle: float = SETTLE_SECONDS, renew: Callable[[], object] = lambda: None
+) -> list[str]:
     """Deliveries `pending` longer than `sweep_after` whose job is nowhere: queued again, or failed when spent."""
     cutoff = (now or time.time()) - rt.settings.sweep_after
-    pending = rt.connection.zrangebyscore(rt.keys.pending_deliveries(), "-inf", cutoff)
-    jobs = {decode(event_id): f"webhook-{decode(event_id)}" for event_id in pending}
+    settled: list[str] = []
+    for page in pages(members_before(rt.connection, rt.keys.pending_deliveries(), cutoff, PAGE), PAGE):
+        # Read before looking for the jobs: a sweep that re-queued one meanwhile has counted it.
+        with rt.connection.pipeline(transaction=False) as pipe:
+            for event_id in page:
+                pipe.hget(rt.keys.delivery(event_id), REQUEUES_FIELD)
+            seen = dict(zip(page, pipe.execute(), strict=True))
+        jobs = {event_id: f"webhook-{event_id}" for event_id in page}
+        for event_id, job_id in lost_jobs(rt.connection, rt.queues.webhooks, jobs, settle).items():
+            if requeue_delivery(rt, event_id, job_id, seen[event_id]):
+                settled.append(event_id)
+        renew()
+    if settled:
+        log.warning("sweeper settled %d delivery(ies) stuck in pending: %s", len(settled), settled[:20])
+    return settled
+
+
+def requeue_delivery(rt: Runtime, event_id: str, job_id: str, seen_requeues: bytes | None) -> bool:
+    """Queue the lost delivery again (or mark it failed when spent), unless it moved since the sweep looked."""
     budget = 1 + len(rt.settings.webhook_retries)
-    settled = []
-    for event_id, job_id in lost_jobs(rt.connection, rt.queues.webhooks, jobs, settle).items():
-        state, attempts = rt.connection.hmget(rt.keys.delivery(event_id), ["state", "attempts"])
-        if decode(state) != "pending":
-            rt.connection.zrem(rt.keys.pending_deliveries(), event_id)
-            continue
-        with rt.connection.pipeline() as pipe:
-            if int(attempts or 0) >= budget or _status(rt.connection, job_id) == JobStatus.FAILED:
+    record = rt.keys.delivery(event_id)
+    with rt.connection.pipeline() as pipe:
+        try:
+            # A compare-and-set: another sweep or a worker touching the record or the job aborts it.
+            pipe.watch(record, Job.key_for(job_id))
+            state, attempts, requeues = pipe.hmget(record, ["state", "attempts", REQUEUES_FIELD])
+            if decode(state) != "pending":
+                pipe.multi()
+                pipe.zrem(rt.keys.pending_deliveries(), event_id)
+                pipe.execute()
+                return False
+            if requeues != seen_requeues:
+                return False  # another sweep queued it again after this one looked
+            failed = decode(pipe.hget(Job.key_for(job_id), "status")) == JobStatus.FAILED
+            stale = stale_executions(pipe, rt.queues.webhooks, job_id)
+            pipe.multi()
+            if int(attempts or 0) >= budget or failed:
                 error = "its job ended or vanished without recording the delivery, and no try is left"
                 settle_delivery(
                     pipe, rt.keys, event_id, "failed", {"failed_at": repr(time.time()), "last_error": error}
                 )
             else:
                 rt.queues.enqueue_delivery(event_id, pipeline=pipe)
+                pipe.hincrby(record, REQUEUES_FIELD, 1)
+            if stale:  # else RQ's clean-up would retry the dead execution too
+                pipe.zrem(rt.queues.webhooks.started_job_registry.key, *stale)
             pipe.execute()
-        settled.append(event_id)
-    if settled:
-        log.warning("sweeper settled %d delivery(ies) stuck in pending: %s", len(settled), settled[:20])
-    return settled
-
-
-def _status(connection: Redis, job_id: str) -> str:
-    return decode(connection.hget(Job.key_for(job_id), "status"))
+        except WatchError:
+            return False
+    return True

@@ -30,6 +30,23 @@ def decode_hash(raw: Mapping[bytes, bytes]) -> dict[str, str]:
     return {decode(k): decode(v) for k, v in raw.items()}
 
 
+def members_before(redis: Redis, key: str, cutoff: float, page: int = 500) -> Iterator[str]:
+    """The members of a sorted set scored up to `cutoff`, lowest first, read a page at a time."""
+    # A score cursor, not an offset: members removed meanwhile would shift offsets.
+    low: float | str = "-inf"
+    seen_at_low: set[str] = set()  # ids already yielded whose score is `low` (equal scores are possible)
+    while True:
+        want = page + len(seen_at_low)
+        rows = redis.zrangebyscore(key, low, cutoff, start=0, num=want, withscores=True)
+        members = [(decode(m), float(score)) for m, score in rows]
+        yield from (m for m, _ in members if m not in seen_at_low)
+        if len(rows) < want:
+            return
+        last = members[-1][1]
+        seen_at_low = {m for m, score in members if score == last} | (seen_at_low if last == low else set())
+        low = last
+
+
 def milliseconds() -> int:
     """The wall clock in milliseconds, as comment ids carry it."""
     return int(time.time() * 1000)
@@ -245,19 +262,7 @@ class CommentStore:
 
     def queued_before(self, cutoff: float, page: int = 500) -> Iterator[str]:
         """Every comment still undecided that was submitted before `cutoff`, oldest first, a page at a time."""
-        # A score cursor, not an offset: comments decided meanwhile leave the index and would shift offsets.
-        low: float | str = "-inf"
-        seen_at_low: set[str] = set()  # ids already yielded whose score is `low` (equal scores are possible)
-        while True:
-            want = page + len(seen_at_low)
-            rows = self.redis.zrangebyscore(self.keys.queued(), low, cutoff, start=0, num=want, withscores=True)
-            members = [(decode(m), float(score)) for m, score in rows]
-            yield from (m for m, _ in members if m not in seen_at_low)
-            if len(rows) < want:
-                return
-            last = members[-1][1]
-            seen_at_low = {m for m, score in members if score == last} | (seen_at_low if last == low else set())
-            low = last
+        return members_before(self.redis, self.keys.queued(), cutoff, page)
 
     # -- writes on the caller's pipeline ------------------------------------------------
 

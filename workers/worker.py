@@ -10,34 +10,25 @@ from typing import Any
 from redis import Redis
 from rq import Worker
 from rq.callbacks import execute_failure_callback
-from rq.job import Job
+from rq.job import Job, JobStatus
 
 from .checks.profanity import policy_matcher
 from .config import Settings
 from .exceptions import WorkHorseKilled
-from .moderation import sweep_lost
 from .policy import Policy
 from .queues import ALL_QUEUES
-from .recovery import sweep_stuck_deliveries
 from .runtime import Runtime, use_runtime
+from .sweeper import sweep_once
 
 log = logging.getLogger("commentgate.worker")
 
 
-def sweep_once(rt: Runtime) -> None:
-    """Re-queue lost moderation jobs and settle deliveries stuck in `pending`."""
-    sweep_lost(rt)
-    sweep_stuck_deliveries(rt)
-
-
 def sweep_forever(rt: Runtime, stop: threading.Event) -> None:
-    """At start and every `sweep_every` seconds, one worker (whichever takes the lock) sweeps."""
+    """At start and every `sweep_every` seconds, sweep, unless another worker or the CLI is sweeping."""
     every = rt.settings.sweep_every
-    lock_key = f"{rt.keys.prefix}:sweeper"
     while True:
         try:
-            if rt.connection.set(lock_key, "1", nx=True, ex=max(1, every - 1)):
-                sweep_once(rt)
+            sweep_once(rt)
         except Exception:
             log.exception("sweep failed; will try again")
         if stop.wait(every):
@@ -55,12 +46,24 @@ class ModerationWorker(Worker):
     def handle_work_horse_killed(self, job: Job, retpid: int, ret_val: int, rusage: Any) -> None:
         """Run the job's failure callback, which RQ skips when the horse dies (the OOM killer, a SIGKILL)."""
         super().handle_work_horse_killed(job, retpid, ret_val, rusage)
-        signal_number = os.WTERMSIG(ret_val) if ret_val and os.WIFSIGNALED(ret_val) else None
-        exc = WorkHorseKilled(f"the work horse running {job.id} died (wait status {ret_val}, signal {signal_number})")
+        if job.get_status(refresh=False) != JobStatus.STARTED:
+            # The horse recorded the failure itself (its callback ran, a retry is scheduled), then exited
+            # non-zero: running the callback again would count the failure twice.
+            return
+        exc = WorkHorseKilled(f"the work horse running {job.id} died ({describe_wait_status(ret_val)})")
         try:
             execute_failure_callback(job, self.death_penalty_class, WorkHorseKilled, exc, None)
         except Exception:
             log.exception("failure callback of %s raised; the sweeper will settle it", job.id)
+
+
+def describe_wait_status(status: int | None) -> str:
+    """`killed by signal 9`, `exit status 1`: how a child process ended, from its wait status."""
+    if status is not None and os.WIFSIGNALED(status):
+        return f"killed by signal {os.WTERMSIG(status)}"
+    if status is not None and os.WIFEXITED(status):
+        return f"exit status {os.WEXITSTATUS(status)}"
+    return f"wait status {status}"
 
 
 def worker_connection(settings: Settings) -> Redis:
