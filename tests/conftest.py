@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from workers.config import Settings
 from workers.embedded_redis import EmbeddedRedis
 from workers.policy import Policy
 from workers.queues import ALL_QUEUES
-from workers.runtime import Runtime, use_runtime
+from workers.runtime import Runtime, using_runtime
 from workers.sites import NewSite
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -60,10 +61,19 @@ def settings(redis_url: str) -> Settings:
 
 
 @pytest.fixture
-def rt(connection: Redis, settings: Settings) -> Iterator[Runtime]:
-    runtime = Runtime(connection, settings)
-    use_runtime(runtime)
-    yield runtime
+def use_runtime() -> Iterator[Callable[[Runtime], Runtime]]:
+    """Set the runtime the test's jobs use; at the end of the test, whatever was set before is back."""
+    with ExitStack() as scopes:  # one stack, so each runtime set is unset in the reverse order
+
+        def use(runtime: Runtime) -> Runtime:
+            return scopes.enter_context(using_runtime(runtime))
+
+        yield use
+
+
+@pytest.fixture
+def rt(connection: Redis, settings: Settings, use_runtime: Callable[[Runtime], Runtime]) -> Runtime:
+    return use_runtime(Runtime(connection, settings))
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from workers.embedded_redis import EmbeddedRedis
 from workers.models import Author, Client, Status
 from workers.moderation import pipeline_error_of, sweep_lost
 from workers.queues import MODERATION_QUEUE
-from workers.runtime import Runtime, use_runtime
+from workers.runtime import Runtime
 from workers.submission import Submission, submit
 
 
@@ -91,7 +91,7 @@ def test_a_worker_killed_mid_job_leaves_a_comment_decided_exactly_once(rt, site,
     assert audit[0]["to"] == rt.comments.status_of(accepted.comment_id).value
 
 
-def test_a_queued_comment_survives_a_graceful_redis_restart(tmp_path, settings):
+def test_a_queued_comment_survives_a_graceful_redis_restart(tmp_path, settings, use_runtime):
     server = EmbeddedRedis(tmp_path / "aof")
     server.start()
     try:

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from service.cli import main
 from tests.helpers.receiver import Receiver
 from workers.models import Status
-from workers.runtime import Runtime, use_runtime
+from workers.runtime import Runtime
 from workers.store import decode_hash
 from workers.transitions import apply_transition
 
@@ -108,7 +108,7 @@ def test_delivery_records_expire_as_documented(rt, site, post, work, connection,
 
 
 @pytest.fixture
-def bounded(connection, settings):
+def bounded(connection, settings, use_runtime):
     """A runtime keeping at most 20 events per site (jobs pick it up; ask for it last)."""
     runtime = Runtime(connection, dataclasses.replace(settings, events_keep_count=20))
     use_runtime(runtime)

@@ -15,7 +15,7 @@ from workers.moderation import pipeline_error_of, sweep_lost
 from workers.policy import Policy
 from workers.queues import MODERATION_QUEUE, WEBHOOK_QUEUE
 from workers.recovery import sweep_stuck_deliveries
-from workers.runtime import Runtime, use_runtime
+from workers.runtime import Runtime
 from workers.store import decode
 from workers.submission import Submission, submit
 
@@ -28,7 +28,7 @@ def _submit(rt, site, n: int) -> list[str]:
     ]
 
 
-def test_the_sweeper_finds_every_lost_comment_not_only_the_oldest_page(rt, site, work, connection):
+def test_the_sweeper_finds_every_lost_comment_not_only_the_oldest_page(rt, site, work, connection, use_runtime):
     # More comments than one page, from one site: its limits and the operator's ceilings are lifted.
     rt = Runtime(connection, dataclasses.replace(rt.settings, ceiling_submit_burst=0, ceiling_max_queued_comments=0))
     use_runtime(rt)
@@ -86,7 +86,7 @@ def test_a_delivery_whose_job_was_lost_is_queued_again_and_delivered_once(rt, si
     assert rt.comments.status_of(comment_id) is Status.PUBLISHED
 
 
-def test_a_comment_whose_job_waits_to_retry_is_left_alone(connection, settings, site, monkeypatch):
+def test_a_comment_whose_job_waits_to_retry_is_left_alone(connection, settings, site, monkeypatch, use_runtime):
     patient = Runtime(connection, dataclasses.replace(settings, moderation_retries=(3600,)))
     use_runtime(patient)
 

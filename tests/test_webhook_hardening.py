@@ -15,13 +15,13 @@ import pytest
 from tests.helpers.raw_endpoints import ENDLESS_CAP, RawEndpoint
 from tests.helpers.receiver import Receiver
 from workers.exceptions import UnsafeWebhookUrl
-from workers.runtime import Runtime, use_runtime
+from workers.runtime import Runtime
 from workers.store import decode_hash
 from workers.webhooks import check_webhook_url
 
 
 @pytest.fixture
-def quick(connection, settings):
+def quick(connection, settings, use_runtime):
     """A runtime whose deliveries have a 1 s bound and no retries; jobs pick it up (ask for it last)."""
     runtime = Runtime(connection, dataclasses.replace(settings, webhook_timeout=1, webhook_retries=()))
     use_runtime(runtime)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -41,17 +44,25 @@ class Runtime:
         return Queues(self.connection, self.settings)
 
 
-_current: Runtime | None = None
+# A context variable rather than a global: a scope sets it and puts back what was there when it ends.
+# Everything that runs a job or its callbacks sees the worker's value: work horses forked from its main
+# thread copy it, and SimpleWorker, a killed horse's callback and RQ's registry clean-up run in that thread.
+_current: ContextVar[Runtime | None] = ContextVar("commentgate_runtime", default=None)
 
 
-def use_runtime(runtime: Runtime) -> None:
-    """Set by the worker's entry point (and tests) so jobs share its settings."""
-    global _current
-    _current = runtime
+@contextmanager
+def using_runtime(runtime: Runtime) -> Iterator[Runtime]:
+    """Jobs and their callbacks run within this block (and in work horses forked in it) use `runtime`."""
+    token = _current.set(runtime)
+    try:
+        yield runtime
+    finally:
+        _current.reset(token)
 
 
 def runtime_for(connection: Redis) -> Runtime:
-    """The runtime set by the entry point, or one from the environment around the job's connection."""
-    if _current is not None:
-        return _current
+    """The runtime of the enclosing `using_runtime`, or one from the environment around the job's connection."""
+    current = _current.get()
+    if current is not None:
+        return current
     return Runtime(connection, Settings.from_env())

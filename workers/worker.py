@@ -17,7 +17,7 @@ from .config import Settings
 from .exceptions import WorkHorseKilled
 from .policy import Policy
 from .queues import ALL_QUEUES
-from .runtime import Runtime, use_runtime
+from .runtime import Runtime, using_runtime
 from .sweeper import sweep_once
 
 log = logging.getLogger("commentgate.worker")
@@ -93,11 +93,11 @@ def run_worker(settings: Settings, burst: bool = False, worker_class: type[Worke
     connection = worker_connection(settings)
     rt = Runtime(connection, settings)
     warm_up()
-    use_runtime(rt)
     stop = threading.Event()
     sweeper = threading.Thread(target=sweep_forever, args=(rt, stop), name="sweeper", daemon=True)
     sweeper.start()
     try:
-        return bool(build_worker(connection, settings, worker_class).work(burst=burst, with_scheduler=True))
+        with using_runtime(rt):
+            return bool(build_worker(connection, settings, worker_class).work(burst=burst, with_scheduler=True))
     finally:
         stop.set()
