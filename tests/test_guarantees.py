@@ -22,8 +22,8 @@ ROUNDS = 10  # fresh comments raced per test: the interleaving is forced, the re
 
 
 def decide(rt: Runtime, comment_id: str, to: Status, expected: tuple[Status, ...] = (Status.QUEUED,)) -> Event | None:
-    """One decision as the pipeline records it."""
-    return transitions.apply_transition(
+    """One decision as the pipeline records it: its event, or None when it did not apply."""
+    outcome = transitions.apply_transition(
         rt,
         comment_id,
         expected=set(expected),
@@ -32,6 +32,7 @@ def decide(rt: Runtime, comment_id: str, to: Status, expected: tuple[Status, ...
         reasons=(f"test.{to.value}",),
         event_type=transitions.PIPELINE_EVENTS[to],
     )
+    return outcome.event if isinstance(outcome, transitions.Applied) else None
 
 
 def race(settings: Settings, comment_id: str) -> dict[Status, Event | None]:

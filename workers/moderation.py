@@ -22,7 +22,7 @@ from .recovery import PAGE, REQUEUES_FIELD, SETTLE_SECONDS, lost_jobs, pages, st
 from .runtime import Runtime
 from .store import decode
 from .text import strip_bidi
-from .transitions import PIPELINE_EVENTS, apply_transition
+from .transitions import PIPELINE_EVENTS, Applied, apply_transition
 
 PIPELINE_ACTOR = "pipeline"
 log = logging.getLogger("commentgate.moderation")
@@ -115,7 +115,7 @@ def moderate(rt: Runtime, comment_id: str) -> Status | None:
         return Status.HELD
     policy = rt.sites.policy(comment.site_id)
     decision = decide(comment, policy, gather_context(rt, comment, policy))
-    event = apply_transition(
+    outcome = apply_transition(
         rt,
         comment_id,
         expected={Status.QUEUED},
@@ -128,7 +128,7 @@ def moderate(rt: Runtime, comment_id: str) -> Status | None:
         published_name=decision.published_name,
         extra=CountAuthor(rt, decision.status),
     )
-    return decision.status if event else None
+    return decision.status if isinstance(outcome, Applied) else None
 
 
 PIPELINE_ERROR_FIELD = "pipeline_error"  # a field of the comment hash the site's API never returns
@@ -158,7 +158,7 @@ def hold_after_failure(rt: Runtime, comment_id: str, error: str) -> bool:
             "details": {"message": PIPELINE_ERROR_MESSAGE},
         }
     ]
-    event = apply_transition(
+    outcome = apply_transition(
         rt,
         comment_id,
         expected={Status.QUEUED},
@@ -169,7 +169,7 @@ def hold_after_failure(rt: Runtime, comment_id: str, error: str) -> bool:
         evidence=evidence,
         extra=KeepError(rt, error),
     )
-    return event is not None
+    return isinstance(outcome, Applied)
 
 
 def pipeline_error_of(rt: Runtime, comment_id: str) -> str:

@@ -29,9 +29,9 @@ CHECKS: tuple[Check, ...] = (
 def _censored(text: str, field: str, verdicts: Sequence[Verdict], policy: Policy) -> str:
     """`text` with every profanity match in `field` that the site censors masked."""
     censored_tiers = set()
-    if policy.profanity_action.value == "censor":
+    if policy.profanity_action is Action.CENSOR:
         censored_tiers.add(Tier.SEVERE.value)
-    if policy.profanity_mild_action.value == "censor":
+    if policy.profanity_mild_action is Action.CENSOR:
         censored_tiers.add(Tier.MILD.value)
     spans = [
         (m["start"], m["end"])

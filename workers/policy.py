@@ -7,7 +7,21 @@ import logging
 from enum import StrEnum
 from typing import Annotated, Any, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetPydanticSchema,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import core_schema
+from typing_extensions import TypeAliasType
+
+from .models import Action
+from .profanity import Tier
 
 log = logging.getLogger("commentgate.policy")
 
@@ -33,17 +47,18 @@ Word = Annotated[str, StringConstraints(max_length=WORD_LENGTH_MAX, pattern=NO_C
 ThreadId = Annotated[str, StringConstraints(max_length=THREAD_ID_LENGTH_MAX)]
 
 
-class ProfanityTier(StrEnum):
-    SEVERE = "severe"
-    MILD = "mild"
-    CONTEXT = "context"
+def _published_as(title: str, enum: type[StrEnum]) -> GetPydanticSchema:
+    """The checks' own enum, validated as itself, with the bare schema the API document gives it as `title`."""
+    schema = {"enum": [member.value for member in enum], "title": title, "type": "string"}
+    return GetPydanticSchema(
+        lambda _type, _handler: core_schema.enum_schema(enum, list(enum), sub_type="str"),
+        lambda _core, _handler: schema,
+    )
 
 
-class ProfanityAction(StrEnum):
-    PASS = "pass"
-    CENSOR = "censor"
-    HOLD = "hold"
-    REJECT = "reject"
+# One Action and one Tier (workers/models.py, workers/profanity); the alias names their schema in the document.
+ProfanityAction = TypeAliasType("ProfanityAction", Annotated[Action, _published_as("ProfanityAction", Action)])
+ProfanityTier = TypeAliasType("ProfanityTier", Annotated[Tier, _published_as("ProfanityTier", Tier)])
 
 
 class Policy(BaseModel):
@@ -73,10 +88,10 @@ class Policy(BaseModel):
         description="The spam model abstains until it has learned this many comments of each class.",
     )
     profanity_action: ProfanityAction = Field(
-        ProfanityAction.HOLD, description="What severe profanity does: hold, reject, censor or pass."
+        Action.HOLD, description="What severe profanity does: hold, reject, censor or pass."
     )
     profanity_mild_action: ProfanityAction = Field(
-        ProfanityAction.PASS, description="What mild profanity does; evidence only by default."
+        Action.PASS, description="What mild profanity does; evidence only by default."
     )
     profanity_extra_words: list[Word] = Field(
         default_factory=list, max_length=WORDS_MAX, description="More words treated as severe profanity for this site."

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from typing import Any
 
 from redis.client import Pipeline
@@ -23,6 +25,25 @@ PIPELINE_EVENTS = {
 ExtraWrites = Callable[[Pipeline, Comment], None]
 
 
+@dataclass(frozen=True)
+class Applied:
+    """The change was made; `event` is what the site is told."""
+
+    event: Event
+
+
+@dataclass(frozen=True)
+class Lost:
+    """The comment had moved on: its status now, and who moved it last and when (None without an audit entry)."""
+
+    status: Status
+    actor: str | None
+    at: float | None
+
+
+Outcome = Applied | Lost
+
+
 def apply_transition(
     rt: Runtime,
     comment_id: str,
@@ -36,8 +57,8 @@ def apply_transition(
     published_body: str | None = None,
     published_name: str | None = None,
     extra: ExtraWrites | None = None,
-) -> Event | None:
-    """Move a comment to `to` if its status is one of `expected`; None when it was not (already moved).
+) -> Outcome:
+    """Move a comment to `to` if its status is one of `expected`; else say who moved it last, and when.
 
     WATCH makes this a compare-and-set: two workers deciding the same comment record one decision.
     The webhook job is enqueued in the same MULTI/EXEC, so an event is never told without being
@@ -53,8 +74,9 @@ def apply_transition(
                     raise UnknownComment(comment_id)
                 comment = comment_from_hash(decode_hash(raw))
                 if comment.status not in expected:
+                    last = pipe.lindex(rt.keys.audit(comment_id), -1)
                     pipe.reset()
-                    return None
+                    return _lost(comment.status, last)
                 event = Event(
                     id=new_event_id(),
                     type=event_type,
@@ -90,6 +112,14 @@ def apply_transition(
                 if extra is not None:
                     extra(pipe, comment)
                 pipe.execute()
-                return event
+                return Applied(event)
             except WatchError:
                 continue
+
+
+def _lost(status: Status, last_entry: bytes | None) -> Lost:
+    """The outcome of a change that did not apply; the audit list's last entry names who won."""
+    if last_entry is None:
+        return Lost(status=status, actor=None, at=None)
+    entry = json.loads(last_entry)
+    return Lost(status=status, actor=entry["actor"], at=entry["at"])

@@ -8,7 +8,7 @@ import hmac
 from flask import request
 
 from ..extensions import runtime
-from .problems import ApiError
+from .problems import ApiError, no_such_site
 
 
 def _bearer() -> str:
@@ -49,7 +49,7 @@ def require_site_or_admin(site_id: str) -> None:
     """Allow the site's own key or the admin token; another site's key sees 404, as if the site did not exist."""
     if is_admin():
         if not runtime().sites.exists(site_id):
-            raise ApiError(404, "Not found", "No such site.", "not-found")
+            raise no_such_site()
         return
     if require_site() != site_id:
-        raise ApiError(404, "Not found", "No such site.", "not-found")
+        raise no_such_site()

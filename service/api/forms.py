@@ -11,7 +11,7 @@ from flask import current_app, request
 from gevent import Timeout, monkey
 
 from ..extensions import runtime
-from .problems import ApiError
+from .problems import ApiError, unsupported_media_type
 
 # WordPress comment-form and Akismet names -> our dotted field names.
 FORM_FIELDS = {
@@ -32,15 +32,6 @@ FORM_NAMES = {dotted: name for name, dotted in FORM_FIELDS.items() if name != "a
 
 JSON_TYPES = ("application/json",)
 FORM_TYPE = "application/x-www-form-urlencoded"
-
-
-def _unsupported() -> ApiError:
-    return ApiError(
-        415,
-        "Unsupported media type",
-        "Send application/json or application/x-www-form-urlencoded.",
-        "unsupported-media-type",
-    )
 
 
 def _unparseable(detail: str) -> ApiError:
@@ -103,7 +94,7 @@ def read_submission() -> tuple[dict[str, Any], bool]:
     mimetype = request.mimetype
     is_json = mimetype in JSON_TYPES or mimetype.endswith("+json")
     if not is_json and mimetype != FORM_TYPE:
-        raise _unsupported()
+        raise unsupported_media_type(*JSON_TYPES, FORM_TYPE)
     raw = read_body()
     text = raw.decode("utf-8", errors="surrogateescape")
     if is_json:

@@ -11,6 +11,7 @@ from pydantic.json_schema import models_json_schema
 
 from workers.policy import Policy
 
+from . import problems
 from .schemas import (
     COMMENT_ID_PATTERN,
     EVENT_CURSOR_PATTERN,
@@ -24,6 +25,7 @@ from .schemas import (
 )
 
 bp = Blueprint("openapi", __name__)
+problems.init_blueprint(bp)
 
 REF = "#/components/schemas/{model}"
 

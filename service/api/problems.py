@@ -1,15 +1,15 @@
-"""One problem+json responder (RFC 9457) for every API error."""
+"""One problem+json responder (RFC 9457) for every API error; the rest of the app answers plain errors."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
 
-from flask import Flask, Response, request
+from flask import Blueprint, Flask, Response, current_app, request
 from pydantic import ValidationError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from workers.exceptions import (
     Flooding,
@@ -24,6 +24,8 @@ from workers.exceptions import (
 )
 
 PROBLEM_TYPE = "https://commentgate.dev/problems/"
+API_PREFIX = "/api/"
+RETRY_AFTER_REDIS = 5  # seconds a client is asked to wait while the comment store is unreachable
 
 
 class ApiError(Exception):
@@ -61,57 +63,75 @@ def invalid(errors: list[dict[str, str]]) -> ApiError:
     return ApiError(400, "Invalid comment", "One or more fields are invalid.", "invalid", errors)
 
 
-def init_app(app: Flask) -> None:
-    """Register the responders; under /api every error is problem+json."""
+def no_such_site() -> ApiError:
+    """The one answer for a site that does not exist, could not, or is another site's."""
+    return ApiError(404, "Not found", "No such site.", "not-found")
 
-    @app.errorhandler(ApiError)
-    def _api_error(exc: ApiError) -> Response:
-        return exc.response
 
-    @app.errorhandler(UnknownComment)
-    def _unknown_comment(exc: UnknownComment) -> Response:
-        return ApiError(404, "Not found", "No such comment.", "not-found").response
+def unsupported_media_type(*accepted: str) -> ApiError:
+    return ApiError(415, "Unsupported media type", f"Send {' or '.join(accepted)}.", "unsupported-media-type")
 
-    @app.errorhandler(UnknownSite)
-    def _unknown_site(exc: UnknownSite) -> Response:
-        return ApiError(404, "Not found", "No such site.", "not-found").response
 
-    @app.errorhandler(InvalidField)
-    def _invalid_field(exc: InvalidField) -> Response:
-        return invalid([{"field": exc.field, "message": exc.message}]).response
+def _problem_for(exc: HTTPException) -> Response:
+    code = exc.code or 500
+    return ApiError(code, exc.name, exc.description or exc.name, exc.name.lower().replace(" ", "-")).response
 
-    @app.errorhandler(IdempotencyConflict)
-    def _conflict(exc: IdempotencyConflict) -> Response:
-        return ApiError(422, "Idempotency-Key reused", str(exc), "idempotency-conflict").response
 
-    def _retry_later(status: int, title: str, slug: str) -> Callable[[RetryLater], Response]:
-        def respond(exc: RetryLater) -> Response:
-            headers = {"Retry-After": str(exc.retry_after)}
-            return ApiError(status, title, str(exc), slug, headers=headers).response
+def _redis_down(exc: Exception) -> Response:
+    current_app.logger.error("Redis unavailable: %s", exc)
+    return ApiError(
+        503,
+        "Service unavailable",
+        "The comment store is unreachable; nothing was stored. Try again shortly.",
+        "unavailable",
+        headers={"Retry-After": str(RETRY_AFTER_REDIS)},
+    ).response
 
-        return respond
 
+def _retry_later(status: int, title: str, slug: str) -> Callable[[RetryLater], Response]:
+    def respond(exc: RetryLater) -> Response:
+        headers = {"Retry-After": str(exc.retry_after)}
+        return ApiError(status, title, str(exc), slug, headers=headers).response
+
+    return respond
+
+
+def init_blueprint(bp: Blueprint) -> None:
+    """Register the responders on an API blueprint: every error its routes raise is problem+json."""
+    bp.register_error_handler(ApiError, lambda exc: exc.response)
+    bp.register_error_handler(
+        UnknownComment, lambda _: ApiError(404, "Not found", "No such comment.", "not-found").response
+    )
+    bp.register_error_handler(UnknownSite, lambda _: no_such_site().response)
+    bp.register_error_handler(
+        InvalidField, lambda exc: invalid([{"field": exc.field, "message": exc.message}]).response
+    )
+    bp.register_error_handler(
+        IdempotencyConflict,
+        lambda exc: ApiError(422, "Idempotency-Key reused", str(exc), "idempotency-conflict").response,
+    )
     # Refusals that change nothing and say when to try again.
-    app.register_error_handler(IdempotencyInFlight, _retry_later(409, "Request in progress", "idempotency-in-flight"))
-    app.register_error_handler(Flooding, _retry_later(429, "Too many comments", "flood"))
-    app.register_error_handler(RateLimited, _retry_later(429, "Rate limit reached", "rate-limited"))
-    app.register_error_handler(QueueFull, _retry_later(503, "Moderation queue full", "queue-full"))
+    bp.register_error_handler(IdempotencyInFlight, _retry_later(409, "Request in progress", "idempotency-in-flight"))
+    bp.register_error_handler(Flooding, _retry_later(429, "Too many comments", "flood"))
+    bp.register_error_handler(RateLimited, _retry_later(429, "Rate limit reached", "rate-limited"))
+    bp.register_error_handler(QueueFull, _retry_later(503, "Moderation queue full", "queue-full"))
+    bp.register_error_handler(RedisConnectionError, _redis_down)
+    bp.register_error_handler(RedisTimeoutError, _redis_down)
+    bp.register_error_handler(HTTPException, _problem_for)
 
-    @app.errorhandler(RedisConnectionError)
-    @app.errorhandler(RedisTimeoutError)
-    def _redis_down(exc: Exception) -> Response:
-        app.logger.error("Redis unavailable: %s", exc)
-        return ApiError(
-            503,
-            "Service unavailable",
-            "The comment store is unreachable; nothing was stored. Try again shortly.",
-            "unavailable",
-            headers={"Retry-After": "5"},
-        ).response
+
+def init_app(app: Flask) -> None:
+    """Errors outside the API's routes: by path, since an unrouted request belongs to no blueprint."""
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> HTTPException | Response:
-        if not request.path.startswith("/api/"):
-            return exc
-        code = exc.code or 500
-        return ApiError(code, exc.name, exc.description or exc.name, exc.name.lower().replace(" ", "-")).response
+        # A path under /api/ that matches no route (404, 405) is still the API's: problem+json.
+        return _problem_for(exc) if request.path.startswith(API_PREFIX) else exc
+
+    @app.errorhandler(RedisConnectionError)
+    @app.errorhandler(RedisTimeoutError)
+    def _store_down(exc: Exception) -> HTTPException | Response:
+        if request.path.startswith(API_PREFIX):
+            return _redis_down(exc)
+        current_app.logger.error("Redis unavailable: %s", exc)
+        return ServiceUnavailable(retry_after=RETRY_AFTER_REDIS)

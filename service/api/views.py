@@ -16,12 +16,14 @@ from workers.policy import Policy
 from workers.submission import Submission, submit
 
 from ..extensions import runtime
+from . import problems
 from .auth import require_site, require_site_or_admin
 from .forms import FORM_NAMES, read_body, read_submission
-from .problems import ApiError, field_errors, invalid
+from .problems import ApiError, field_errors, invalid, no_such_site, unsupported_media_type
 from .schemas import COMMENT_ID_PATTERN, EVENT_CURSOR_PATTERN, SITE_ID_PATTERN, CommentIn, is_comment_id
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+problems.init_blueprint(bp)
 
 PAGE_DEFAULT, PAGE_MAX = 50, 200
 
@@ -64,14 +66,10 @@ def _required_errors(data: CommentIn, policy: Policy) -> list[dict[str, str]]:
     return errors
 
 
-def _no_such_site() -> ApiError:
-    return ApiError(404, "Not found", "No such site.", "not-found")
-
-
 def _site_in_path(site_id: str) -> str:
     """The path's site id; one that could not be a site id is as unknown as a missing one."""
     if not re.fullmatch(SITE_ID_PATTERN, site_id):
-        raise _no_such_site()
+        raise no_such_site()
     return site_id
 
 
@@ -134,7 +132,7 @@ def thread_comments(site_id: str, thread_id: str) -> Response:
     """Public: a thread's published comments, oldest first, with a cursor and an ETag."""
     rt = runtime()
     if not rt.sites.exists(_site_in_path(site_id)):
-        raise _no_such_site()
+        raise no_such_site()
     limit = _page_limit()
     cursor = _cursor("cursor", COMMENT_ID_PATTERN)
     comments, next_cursor = rt.comments.thread_page(site_id, thread_id, cursor, limit)
@@ -166,7 +164,7 @@ def thread_comments(site_id: str, thread_id: str) -> Response:
 def site_events(site_id: str) -> Response:
     """The site's decision events after the `after` cursor, to catch up on missed webhooks."""
     if require_site() != site_id:
-        raise _no_such_site()
+        raise no_such_site()
     limit = _page_limit()
     after = _cursor("after", EVENT_CURSOR_PATTERN)
     events = runtime().comments.events_after(site_id, after, limit)
@@ -185,7 +183,7 @@ def put_policy(site_id: str) -> Response:
     """Replace the whole policy; fields left out take their defaults; unknown fields are refused."""
     require_site_or_admin(_site_in_path(site_id))
     if request.mimetype != "application/json":
-        raise ApiError(415, "Unsupported media type", "Send application/json.", "unsupported-media-type")
+        raise unsupported_media_type("application/json")
     try:
         # Strict: the document promises booleans and integers, so 0 or "yes" is refused, not coerced.
         policy = Policy.model_validate_json(read_body(), strict=True)

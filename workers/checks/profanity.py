@@ -37,11 +37,11 @@ def check_profanity(comment: Comment, policy: Policy, context: CheckContext) -> 
     mild = [m for m in matches if m.tier is Tier.MILD]
     action, reasons = Action.PASS, []
     if severe:
-        action = Action(policy.profanity_action.value)
+        action = policy.profanity_action
         reasons.append("profanity.severe")
     if mild:
         reasons.append("profanity.mild")
-        mild_action = Action(policy.profanity_mild_action.value)
+        mild_action = policy.profanity_mild_action
         if mild_action.strength > action.strength:
             action = mild_action
     # Every match goes to the pipeline (censoring masks them all); the stored evidence keeps the
