@@ -18,9 +18,9 @@ from .checks.authors import ban_keys
 from .models import Comment, Status
 from .pipeline import decide
 from .policy import Policy
-from .recovery import PAGE, REQUEUES_FIELD, SETTLE_SECONDS, lost_jobs, pages, stale_executions
+from .recovery import PAGE, SETTLE_SECONDS, lost_jobs, pages, stale_executions
 from .runtime import Runtime
-from .store import decode
+from .store import REQUEUES_FIELD, decode
 from .text import strip_bidi
 from .transitions import PIPELINE_EVENTS, apply_transition
 

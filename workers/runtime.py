@@ -8,6 +8,7 @@ from functools import cached_property
 from redis import Redis
 
 from .config import Settings
+from .deliveries import DeliveryStore
 from .keys import Keys
 from .queues import Queues
 from .sites import SiteStore
@@ -27,6 +28,10 @@ class Runtime:
     @cached_property
     def comments(self) -> CommentStore:
         return CommentStore(self.connection, self.keys, self.settings)
+
+    @cached_property
+    def deliveries(self) -> DeliveryStore:
+        return DeliveryStore(self.connection, self.keys, self.settings)
 
     @cached_property
     def sites(self) -> SiteStore:

@@ -19,6 +19,8 @@ from .exceptions import UnknownComment
 from .keys import Keys
 from .models import Author, Client, Comment, Status
 
+REQUEUES_FIELD = "requeues"  # on a comment or delivery hash: how often a sweeper queued it again
+
 
 def decode(value: bytes | str | None) -> str:
     if value is None:
