@@ -20,7 +20,7 @@ from .pipeline import decide
 from .policy import Policy
 from .recovery import PAGE, SETTLE_SECONDS, lost_jobs, pages, stale_executions
 from .runtime import Runtime
-from .store import REQUEUES_FIELD, decode
+from .store import decode
 from .text import strip_bidi
 from .transitions import PIPELINE_EVENTS, apply_transition
 
@@ -200,11 +200,8 @@ def sweep_lost(
 
 def _sweep_page(rt: Runtime, comment_ids: list[str], settle: float, requeued: list[str], held: list[str]) -> None:
     # The job ids are read before looking for the jobs: the re-queue below is a compare-and-set on them.
-    with rt.connection.pipeline(transaction=False) as pipe:
-        for comment_id in comment_ids:
-            pipe.hget(rt.keys.comment(comment_id), "job_id")
-        recorded = pipe.execute()
-    jobs = {c: decode(job_id) or f"moderate-{c}" for c, job_id in zip(comment_ids, recorded, strict=True)}
+    recorded = rt.comments.recorded_jobs(comment_ids)
+    jobs = {c: job_id or f"moderate-{c}" for c, job_id in zip(comment_ids, recorded, strict=True)}
     for comment_id, job_id in lost_jobs(rt.connection, rt.queues.moderation, jobs, settle).items():
         outcome = requeue_moderation(rt, comment_id, job_id)
         if outcome is Status.QUEUED:
@@ -227,18 +224,17 @@ def requeue_moderation(rt: Runtime, comment_id: str, lost_job_id: str) -> Status
     with rt.connection.pipeline() as pipe:
         try:
             pipe.watch(key, Job.key_for(lost_job_id))
-            status, recorded, requeues = pipe.hmget(key, ["status", "job_id", REQUEUES_FIELD])
-            if decode(status) != Status.QUEUED.value or (decode(recorded) or f"moderate-{comment_id}") != lost_job_id:
+            recorded = rt.comments.read_watched_job(pipe, comment_id)
+            if recorded.status != Status.QUEUED.value or (recorded.job_id or f"moderate-{comment_id}") != lost_job_id:
                 return None
-            if int(requeues or 0) >= budget:
+            if recorded.requeues >= budget:
                 pipe.reset()
-                return _hold_requeued_too_often(rt, comment_id, lost_job_id, int(requeues))
+                return _hold_requeued_too_often(rt, comment_id, lost_job_id, recorded.requeues)
             stale = stale_executions(pipe, rt.queues.moderation, lost_job_id)
             pipe.multi()
             rt.queues.enqueue_moderation(comment_id, pipeline=pipe, job_id=job_id)
-            pipe.hset(key, "job_id", job_id)
             # A job that dies before it can count a try (its function gone after a deploy) is counted here.
-            pipe.hincrby(key, REQUEUES_FIELD, 1)
+            rt.comments.requeue_job(pipe, comment_id, job_id)
             if stale:  # else RQ's clean-up would retry the dead execution too: two jobs for one comment
                 pipe.zrem(wip, *stale)
             pipe.expire(Job.key_for(lost_job_id), LOST_JOB_KEEP)  # a lost job's hash would otherwise stay for ever

@@ -20,6 +20,7 @@ from .keys import Keys
 from .models import Author, Client, Comment, Status
 
 REQUEUES_FIELD = "requeues"  # on a comment or delivery hash: how often a sweeper queued it again
+JOB_FIELD = "job_id"  # on a comment hash: its current moderation job
 
 
 def decode(value: bytes | str | None) -> str:
@@ -111,6 +112,15 @@ class Event:
 
     def to_json(self) -> str:
         return json.dumps(self.as_dict(), separators=(",", ":"), sort_keys=True)
+
+
+@dataclass(frozen=True)
+class RecordedJob:
+    """What the sweeper's compare-and-set reads of a queued comment."""
+
+    status: str
+    job_id: str  # "" when none was recorded
+    requeues: int
 
 
 @dataclass(frozen=True)
@@ -234,6 +244,18 @@ class CommentStore:
         raw = self.redis.hget(self.keys.comment(comment_id), "status")
         return Status(decode(raw)) if raw else None
 
+    def recorded_jobs(self, comment_ids: list[str]) -> list[str]:
+        """The moderation job id recorded on each comment ("" where none is), in one round trip."""
+        with self.redis.pipeline(transaction=False) as pipe:
+            for comment_id in comment_ids:
+                pipe.hget(self.keys.comment(comment_id), JOB_FIELD)
+            return [decode(job_id) for job_id in pipe.execute()]
+
+    def read_watched_job(self, pipe: Pipeline, comment_id: str) -> RecordedJob:
+        """The comment's status, job and re-queues, read on a pipeline in WATCH mode (executes at once)."""
+        status, job_id, requeues = pipe.hmget(self.keys.comment(comment_id), ["status", JOB_FIELD, REQUEUES_FIELD])
+        return RecordedJob(decode(status), decode(job_id), int(requeues or 0))
+
     def audit(self, comment_id: str) -> list[dict[str, Any]]:
         return [json.loads(x) for x in self.redis.lrange(self.keys.audit(comment_id), 0, -1)]
 
@@ -273,6 +295,15 @@ class CommentStore:
         pipe.hset(self.keys.comment(comment.id), mapping=comment_to_hash(comment))
         pipe.zadd(self.keys.queued(), {comment.id: comment.created_at})
         pipe.zadd(self.keys.site_queued(comment.site_id), {comment.id: comment.created_at})
+
+    def record_job(self, pipe: Pipeline, comment_id: str, job_id: str) -> None:
+        """The moderation job that will decide the comment: what the sweeper looks for."""
+        pipe.hset(self.keys.comment(comment_id), JOB_FIELD, job_id)
+
+    def requeue_job(self, pipe: Pipeline, comment_id: str, job_id: str) -> None:
+        """Record a sweeper's new job for the comment and count the re-queue."""
+        self.record_job(pipe, comment_id, job_id)
+        pipe.hincrby(self.keys.comment(comment_id), REQUEUES_FIELD, 1)
 
     def add_transition(
         self,
