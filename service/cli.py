@@ -178,7 +178,7 @@ def _rules(site_id: str) -> AuthorRules:
     rt = _runtime()
     if not rt.sites.exists(site_id):
         raise click.ClickException(f"no site {site_id}")
-    return AuthorRules(rt.connection, rt.keys)
+    return rt.authors
 
 
 @authors.command("ban")

@@ -26,13 +26,7 @@ from .transitions import PIPELINE_EVENTS, apply_transition
 
 PIPELINE_ACTOR = "pipeline"
 log = logging.getLogger("commentgate.moderation")
-ATTEMPTS_FIELD = "attempts"  # on the comment hash: tries of its checks, over every job it was given
 LOST_JOB_KEEP = 7 * 86400
-# HINCRBY on a comment still `queued` only: a job for a comment gone or decided counts nothing.
-COUNT_TRY = """
-if redis.call('HGET', KEYS[1], 'status') == ARGV[1] then return redis.call('HINCRBY', KEYS[1], ARGV[2], 1) end
-return false
-"""
 
 
 def duplicate_digest(comment: Comment, body: str) -> str:
@@ -43,23 +37,20 @@ def duplicate_digest(comment: Comment, body: str) -> str:
 
 def gather_context(rt: Runtime, comment: Comment, policy: Policy) -> CheckContext:
     """Everything the checks read from Redis, fetched in one round trip plus the spam model's."""
-    k = rt.keys
     body, bidi_removed = strip_bidi(comment.body)
-    author = k.author(comment.site_id, comment.author_key)
-    dup_key = k.duplicate(comment.site_id, duplicate_digest(comment, body))
     candidates = ban_keys(comment)
     # With no email and no IP there is no author to repeat themselves: anonymous readers posting the
     # same words ("Great article!") are different people, so the duplicate window is not claimed.
     check_duplicates = bool(policy.duplicate_seconds and comment.author_key)
+    site_id = comment.site_id
     with rt.connection.pipeline(transaction=False) as pipe:
         if check_duplicates:
-            # Claim the digest for this comment; a retried job finds its own id and is no duplicate.
-            pipe.set(dup_key, comment.id, nx=True, ex=policy.duplicate_seconds)
-            pipe.get(dup_key)
-        pipe.hget(k.comment(comment.parent_id), "status") if comment.parent_id else pipe.echo("")
-        pipe.smismember(k.banned(comment.site_id), candidates) if candidates else pipe.echo("")
-        pipe.sismember(k.trusted(comment.site_id), comment.author_key)
-        pipe.hmget(author, ["decided", "published"])
+            digest = duplicate_digest(comment, body)
+            rt.comments.claim_duplicate(pipe, site_id, digest, comment.id, policy.duplicate_seconds)
+        rt.comments.read_status(pipe, comment.parent_id) if comment.parent_id else pipe.echo("")
+        rt.authors.read_banned(pipe, site_id, candidates) if candidates else pipe.echo("")
+        rt.authors.read_trusted(pipe, site_id, comment.author_key)
+        rt.authors.read_tallies(pipe, site_id, comment.author_key)
         results = pipe.execute()
     if check_duplicates:
         owner = decode(results[1])
@@ -90,10 +81,7 @@ class CountAuthor:
     def __call__(self, pipe: Pipeline, comment: Comment) -> None:
         if not comment.author_key:
             return
-        key = self.rt.keys.author(comment.site_id, comment.author_key)
-        pipe.hincrby(key, "decided", 1)
-        if self.status is Status.PUBLISHED:
-            pipe.hincrby(key, "published", 1)
+        self.rt.authors.count_decision(pipe, comment.site_id, comment.author_key, self.status is Status.PUBLISHED)
 
 
 def moderate(rt: Runtime, comment_id: str) -> Status | None:
@@ -101,8 +89,7 @@ def moderate(rt: Runtime, comment_id: str) -> Status | None:
     # Counted on the comment, not the job: a re-queued job starts with fresh RQ retries, and a
     # comment whose checks kill the work horse must not be tried for ever. Counted before anything
     # else is read, so a try that fails reading the comment counts too.
-    key = rt.keys.comment(comment_id)
-    attempts = rt.connection.eval(COUNT_TRY, 1, key, Status.QUEUED.value, ATTEMPTS_FIELD)
+    attempts = rt.comments.count_try(comment_id, Status.QUEUED)
     if attempts is None:
         return None
     comment = rt.comments.get(comment_id)
@@ -131,7 +118,6 @@ def moderate(rt: Runtime, comment_id: str) -> Status | None:
     return decision.status if event else None
 
 
-PIPELINE_ERROR_FIELD = "pipeline_error"  # a field of the comment hash the site's API never returns
 PIPELINE_ERROR_MESSAGE = "the checks failed; held for a moderator"
 
 
@@ -143,7 +129,7 @@ class KeepError:
 
     def __call__(self, pipe: Pipeline, comment: Comment) -> None:
         CountAuthor(self.rt, Status.HELD)(pipe, comment)
-        pipe.hset(self.rt.keys.comment(comment.id), PIPELINE_ERROR_FIELD, self.error)
+        self.rt.comments.keep_pipeline_error(pipe, comment.id, self.error)
 
 
 def hold_after_failure(rt: Runtime, comment_id: str, error: str) -> bool:
@@ -174,7 +160,7 @@ def hold_after_failure(rt: Runtime, comment_id: str, error: str) -> bool:
 
 def pipeline_error_of(rt: Runtime, comment_id: str) -> str:
     """The error that held a comment with `pipeline_error`, for moderators and operators (never the site)."""
-    return decode(rt.connection.hget(rt.keys.comment(comment_id), PIPELINE_ERROR_FIELD))
+    return rt.comments.pipeline_error(comment_id)
 
 
 def sweep_lost(

@@ -7,6 +7,7 @@ from functools import cached_property
 
 from redis import Redis
 
+from .authors import AuthorRules
 from .config import Settings
 from .deliveries import DeliveryStore
 from .keys import Keys
@@ -28,6 +29,10 @@ class Runtime:
     @cached_property
     def comments(self) -> CommentStore:
         return CommentStore(self.connection, self.keys, self.settings)
+
+    @cached_property
+    def authors(self) -> AuthorRules:
+        return AuthorRules(self.connection, self.keys)
 
     @cached_property
     def deliveries(self) -> DeliveryStore:
