@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -15,7 +16,6 @@ from workers.config import Settings
 from workers.exceptions import NoWebhook, UnknownSite, UnsafeWebhookUrl
 from workers.policy import Policy
 from workers.runtime import Runtime
-from workers.store import decode, decode_hash
 from workers.training import read_labeled
 from workers.webhooks import check_webhook_url, redact_url
 
@@ -178,7 +178,7 @@ def _rules(site_id: str) -> AuthorRules:
     rt = _runtime()
     if not rt.sites.exists(site_id):
         raise click.ClickException(f"no site {site_id}")
-    return AuthorRules(rt.connection, rt.keys)
+    return rt.authors
 
 
 @authors.command("ban")
@@ -259,21 +259,7 @@ def webhooks() -> None:
 def webhooks_failed(as_json: bool) -> None:
     """Deliveries that used up their retries, newest first."""
     rt = _runtime()
-    rows = []
-    for event_id, failed_at in rt.connection.zrevrange(rt.keys.failed_deliveries(), 0, 199, withscores=True):
-        record = decode_hash(rt.connection.hgetall(rt.keys.delivery(decode(event_id))))
-        if not record:  # expired (COMMENTGATE_FAILED_DELIVERY_KEEP_SECONDS)
-            continue
-        rows.append(
-            {
-                "event_id": decode(event_id),
-                "site_id": record.get("site_id", ""),
-                "attempts": int(record.get("attempts") or 0),
-                "last_status": record.get("last_status", ""),
-                "last_error": record.get("last_error", ""),
-                "failed_at": failed_at,
-            }
-        )
+    rows = [dataclasses.asdict(delivery) for delivery in rt.deliveries.failed()]
     if as_json:
         click.echo(json.dumps(rows))
         return
@@ -289,7 +275,7 @@ def webhooks_endpoints() -> None:
     rt = _runtime()
     for site in rt.sites.all():
         if site.webhook_url:
-            streak = int(rt.connection.get(rt.keys.webhook_streak(site.id)) or 0)
+            streak = rt.deliveries.failure_streak(site.id)
             click.echo(f"{site.id}\t{redact_url(site.webhook_url)}\tfailing in a row: {streak}")
 
 

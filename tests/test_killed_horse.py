@@ -8,7 +8,8 @@ import sys
 
 from tests.helpers.processes import ROOT, start_worker, stop_group, wait_for
 from workers.models import Author, Client, Status
-from workers.moderation import ATTEMPTS_FIELD, pipeline_error_of
+from workers.moderation import pipeline_error_of
+from workers.store import ATTEMPTS_FIELD
 from workers.submission import Submission, submit
 
 # Retries one second apart (the worker's scheduler runs them); a sweep every second after 2 s.

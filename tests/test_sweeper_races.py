@@ -14,10 +14,10 @@ from rq.registry import StartedJobRegistry
 from service.cli import main
 from workers import jobs, moderation, recovery, sweeper
 from workers.models import Author, Client, Status
-from workers.moderation import ATTEMPTS_FIELD, pipeline_error_of, sweep_lost
+from workers.moderation import pipeline_error_of, sweep_lost
 from workers.queues import MODERATION_QUEUE, WEBHOOK_QUEUE
 from workers.recovery import sweep_stuck_deliveries
-from workers.store import CommentStore, decode
+from workers.store import ATTEMPTS_FIELD, CommentStore, decode
 from workers.submission import Submission, submit
 from workers.sweeper import sweep_lock_key, sweep_once
 from workers.worker import ModerationWorker, sweep_forever

@@ -1,8 +1,9 @@
-"""Author rules a moderator or operator sets: bans (by email, IP or name) and trust (by author key)."""
+"""Author rules a moderator or operator sets (bans by email, IP or name; trust by author key), and authors' tallies."""
 
 from __future__ import annotations
 
 from redis import Redis
+from redis.client import Pipeline
 
 from .identity import author_key, identity_entry
 from .keys import Keys
@@ -47,3 +48,23 @@ class AuthorRules:
 
     def trusted(self, site_id: str) -> list[str]:
         return sorted(decode(t) for t in self.redis.smembers(self.keys.trusted(site_id)))
+
+    # -- reads queued on the caller's pipeline, so the checks' context is one round trip --
+
+    def read_banned(self, pipe: Pipeline, site_id: str, entries: list[str]) -> None:
+        """Queue whether each ban entry is banned (its result: one flag per entry)."""
+        pipe.smismember(self.keys.banned(site_id), entries)
+
+    def read_trusted(self, pipe: Pipeline, site_id: str, key: str) -> None:
+        """Queue whether the author key is trusted (its result: a flag)."""
+        pipe.sismember(self.keys.trusted(site_id), key)
+
+    def read_tallies(self, pipe: Pipeline, site_id: str, key: str) -> None:
+        """Queue the author's counts of decided and published comments (its result: both, raw)."""
+        pipe.hmget(self.keys.author(site_id, key), ["decided", "published"])
+
+    def count_decision(self, pipe: Pipeline, site_id: str, key: str, published: bool) -> None:
+        """Add a decision to the author's tallies, that new-commenter rules and trust read."""
+        pipe.hincrby(self.keys.author(site_id, key), "decided", 1)
+        if published:
+            pipe.hincrby(self.keys.author(site_id, key), "published", 1)

@@ -18,7 +18,7 @@ from .checks.authors import ban_keys
 from .models import Comment, Status
 from .pipeline import decide
 from .policy import Policy
-from .recovery import PAGE, REQUEUES_FIELD, SETTLE_SECONDS, lost_jobs, pages, stale_executions
+from .recovery import PAGE, SETTLE_SECONDS, lost_jobs, pages, stale_executions
 from .runtime import Runtime
 from .store import decode
 from .text import strip_bidi
@@ -26,13 +26,7 @@ from .transitions import PIPELINE_EVENTS, Applied, apply_transition
 
 PIPELINE_ACTOR = "pipeline"
 log = logging.getLogger("commentgate.moderation")
-ATTEMPTS_FIELD = "attempts"  # on the comment hash: tries of its checks, over every job it was given
 LOST_JOB_KEEP = 7 * 86400
-# HINCRBY on a comment still `queued` only: a job for a comment gone or decided counts nothing.
-COUNT_TRY = """
-if redis.call('HGET', KEYS[1], 'status') == ARGV[1] then return redis.call('HINCRBY', KEYS[1], ARGV[2], 1) end
-return false
-"""
 
 
 def duplicate_digest(comment: Comment, body: str) -> str:
@@ -43,23 +37,20 @@ def duplicate_digest(comment: Comment, body: str) -> str:
 
 def gather_context(rt: Runtime, comment: Comment, policy: Policy) -> CheckContext:
     """Everything the checks read from Redis, fetched in one round trip plus the spam model's."""
-    k = rt.keys
     body, bidi_removed = strip_bidi(comment.body)
-    author = k.author(comment.site_id, comment.author_key)
-    dup_key = k.duplicate(comment.site_id, duplicate_digest(comment, body))
     candidates = ban_keys(comment)
     # With no email and no IP there is no author to repeat themselves: anonymous readers posting the
     # same words ("Great article!") are different people, so the duplicate window is not claimed.
     check_duplicates = bool(policy.duplicate_seconds and comment.author_key)
+    site_id = comment.site_id
     with rt.connection.pipeline(transaction=False) as pipe:
         if check_duplicates:
-            # Claim the digest for this comment; a retried job finds its own id and is no duplicate.
-            pipe.set(dup_key, comment.id, nx=True, ex=policy.duplicate_seconds)
-            pipe.get(dup_key)
-        pipe.hget(k.comment(comment.parent_id), "status") if comment.parent_id else pipe.echo("")
-        pipe.smismember(k.banned(comment.site_id), candidates) if candidates else pipe.echo("")
-        pipe.sismember(k.trusted(comment.site_id), comment.author_key)
-        pipe.hmget(author, ["decided", "published"])
+            digest = duplicate_digest(comment, body)
+            rt.comments.claim_duplicate(pipe, site_id, digest, comment.id, policy.duplicate_seconds)
+        rt.comments.read_status(pipe, comment.parent_id) if comment.parent_id else pipe.echo("")
+        rt.authors.read_banned(pipe, site_id, candidates) if candidates else pipe.echo("")
+        rt.authors.read_trusted(pipe, site_id, comment.author_key)
+        rt.authors.read_tallies(pipe, site_id, comment.author_key)
         results = pipe.execute()
     if check_duplicates:
         owner = decode(results[1])
@@ -90,10 +81,7 @@ class CountAuthor:
     def __call__(self, pipe: Pipeline, comment: Comment) -> None:
         if not comment.author_key:
             return
-        key = self.rt.keys.author(comment.site_id, comment.author_key)
-        pipe.hincrby(key, "decided", 1)
-        if self.status is Status.PUBLISHED:
-            pipe.hincrby(key, "published", 1)
+        self.rt.authors.count_decision(pipe, comment.site_id, comment.author_key, self.status is Status.PUBLISHED)
 
 
 def moderate(rt: Runtime, comment_id: str) -> Status | None:
@@ -101,8 +89,7 @@ def moderate(rt: Runtime, comment_id: str) -> Status | None:
     # Counted on the comment, not the job: a re-queued job starts with fresh RQ retries, and a
     # comment whose checks kill the work horse must not be tried for ever. Counted before anything
     # else is read, so a try that fails reading the comment counts too.
-    key = rt.keys.comment(comment_id)
-    attempts = rt.connection.eval(COUNT_TRY, 1, key, Status.QUEUED.value, ATTEMPTS_FIELD)
+    attempts = rt.comments.count_try(comment_id, Status.QUEUED)
     if attempts is None:
         return None
     comment = rt.comments.get(comment_id)
@@ -131,7 +118,6 @@ def moderate(rt: Runtime, comment_id: str) -> Status | None:
     return decision.status if isinstance(outcome, Applied) else None
 
 
-PIPELINE_ERROR_FIELD = "pipeline_error"  # a field of the comment hash the site's API never returns
 PIPELINE_ERROR_MESSAGE = "the checks failed; held for a moderator"
 
 
@@ -143,7 +129,7 @@ class KeepError:
 
     def __call__(self, pipe: Pipeline, comment: Comment) -> None:
         CountAuthor(self.rt, Status.HELD)(pipe, comment)
-        pipe.hset(self.rt.keys.comment(comment.id), PIPELINE_ERROR_FIELD, self.error)
+        self.rt.comments.keep_pipeline_error(pipe, comment.id, self.error)
 
 
 def hold_after_failure(rt: Runtime, comment_id: str, error: str) -> bool:
@@ -174,7 +160,7 @@ def hold_after_failure(rt: Runtime, comment_id: str, error: str) -> bool:
 
 def pipeline_error_of(rt: Runtime, comment_id: str) -> str:
     """The error that held a comment with `pipeline_error`, for moderators and operators (never the site)."""
-    return decode(rt.connection.hget(rt.keys.comment(comment_id), PIPELINE_ERROR_FIELD))
+    return rt.comments.pipeline_error(comment_id)
 
 
 def sweep_lost(
@@ -200,11 +186,8 @@ def sweep_lost(
 
 def _sweep_page(rt: Runtime, comment_ids: list[str], settle: float, requeued: list[str], held: list[str]) -> None:
     # The job ids are read before looking for the jobs: the re-queue below is a compare-and-set on them.
-    with rt.connection.pipeline(transaction=False) as pipe:
-        for comment_id in comment_ids:
-            pipe.hget(rt.keys.comment(comment_id), "job_id")
-        recorded = pipe.execute()
-    jobs = {c: decode(job_id) or f"moderate-{c}" for c, job_id in zip(comment_ids, recorded, strict=True)}
+    recorded = rt.comments.recorded_jobs(comment_ids)
+    jobs = {c: job_id or f"moderate-{c}" for c, job_id in zip(comment_ids, recorded, strict=True)}
     for comment_id, job_id in lost_jobs(rt.connection, rt.queues.moderation, jobs, settle).items():
         outcome = requeue_moderation(rt, comment_id, job_id)
         if outcome is Status.QUEUED:
@@ -227,18 +210,17 @@ def requeue_moderation(rt: Runtime, comment_id: str, lost_job_id: str) -> Status
     with rt.connection.pipeline() as pipe:
         try:
             pipe.watch(key, Job.key_for(lost_job_id))
-            status, recorded, requeues = pipe.hmget(key, ["status", "job_id", REQUEUES_FIELD])
-            if decode(status) != Status.QUEUED.value or (decode(recorded) or f"moderate-{comment_id}") != lost_job_id:
+            recorded = rt.comments.read_watched_job(pipe, comment_id)
+            if recorded.status != Status.QUEUED.value or (recorded.job_id or f"moderate-{comment_id}") != lost_job_id:
                 return None
-            if int(requeues or 0) >= budget:
+            if recorded.requeues >= budget:
                 pipe.reset()
-                return _hold_requeued_too_often(rt, comment_id, lost_job_id, int(requeues))
+                return _hold_requeued_too_often(rt, comment_id, lost_job_id, recorded.requeues)
             stale = stale_executions(pipe, rt.queues.moderation, lost_job_id)
             pipe.multi()
             rt.queues.enqueue_moderation(comment_id, pipeline=pipe, job_id=job_id)
-            pipe.hset(key, "job_id", job_id)
             # A job that dies before it can count a try (its function gone after a deploy) is counted here.
-            pipe.hincrby(key, REQUEUES_FIELD, 1)
+            rt.comments.requeue_job(pipe, comment_id, job_id)
             if stale:  # else RQ's clean-up would retry the dead execution too: two jobs for one comment
                 pipe.zrem(wip, *stale)
             pipe.expire(Job.key_for(lost_job_id), LOST_JOB_KEEP)  # a lost job's hash would otherwise stay for ever

@@ -20,16 +20,14 @@ from redis.exceptions import WatchError
 from rq.job import Job, JobStatus
 from rq.queue import Queue
 
-from .keys import Keys
 from .runtime import Runtime
-from .store import decode, members_before
+from .store import decode
 
 log = logging.getLogger("commentgate.sweeper")
 
 # A live worker holds a popped job outside every place for milliseconds; a worker stalled by a
 # GC pause or a slow Redis round trip for longer. Cheap to wait: only comments 90 s old are looked at.
 SETTLE_SECONDS = 5.0
-REQUEUES_FIELD = "requeues"  # on a comment or delivery hash: how often a sweeper queued it again
 PAGE = 500  # owners looked at per page; the sweep lock is renewed after each
 
 
@@ -93,14 +91,6 @@ def lost_jobs(
     return {owner: job_id for owner, job_id in suspects.items() if job_id in missing}
 
 
-def settle_delivery(pipe: Pipeline, keys: Keys, event_id: str, state: str, fields: Mapping[str, str | float]) -> None:
-    """Record a delivery's final state and take it off the sweeper's pending index."""
-    pipe.hset(keys.delivery(event_id), mapping={"state": state, **fields})
-    pipe.zrem(keys.pending_deliveries(), event_id)
-    if state == "failed":
-        pipe.zadd(keys.failed_deliveries(), {event_id: time.time()})
-
-
 def pages(items: Iterable[str], size: int = PAGE) -> Iterator[list[str]]:
     """`items` in lists of at most `size`, read lazily."""
     it = iter(items)
@@ -120,12 +110,9 @@ def sweep_stuck_deliveries(
     """Deliveries `pending` longer than `sweep_after` whose job is nowhere: queued again, or failed when spent."""
     cutoff = (now or time.time()) - rt.settings.sweep_after
     settled: list[str] = []
-    for page in pages(members_before(rt.connection, rt.keys.pending_deliveries(), cutoff, PAGE), PAGE):
+    for page in pages(rt.deliveries.pending_before(cutoff, PAGE), PAGE):
         # Read before looking for the jobs: a sweep that re-queued one meanwhile has counted it.
-        with rt.connection.pipeline(transaction=False) as pipe:
-            for event_id in page:
-                pipe.hget(rt.keys.delivery(event_id), REQUEUES_FIELD)
-            seen = dict(zip(page, pipe.execute(), strict=True))
+        seen = rt.deliveries.requeues_of(page)
         jobs = {event_id: f"webhook-{event_id}" for event_id in page}
         for event_id, job_id in lost_jobs(rt.connection, rt.queues.webhooks, jobs, settle).items():
             if requeue_delivery(rt, event_id, job_id, seen[event_id]):
@@ -139,30 +126,28 @@ def sweep_stuck_deliveries(
 def requeue_delivery(rt: Runtime, event_id: str, job_id: str, seen_requeues: bytes | None) -> bool:
     """Queue the lost delivery again (or mark it failed when spent), unless it moved since the sweep looked."""
     budget = 1 + len(rt.settings.webhook_retries)
-    record = rt.keys.delivery(event_id)
+    deliveries = rt.deliveries
     with rt.connection.pipeline() as pipe:
         try:
             # A compare-and-set: another sweep or a worker touching the record or the job aborts it.
-            pipe.watch(record, Job.key_for(job_id))
-            state, attempts, requeues = pipe.hmget(record, ["state", "attempts", REQUEUES_FIELD])
-            if decode(state) != "pending":
+            pipe.watch(deliveries.key(event_id), Job.key_for(job_id))
+            record = deliveries.read_watched(pipe, event_id)
+            if record.state != "pending":
                 pipe.multi()
-                pipe.zrem(rt.keys.pending_deliveries(), event_id)
+                deliveries.unpend(pipe, event_id)
                 pipe.execute()
                 return False
-            if requeues != seen_requeues:
+            if record.requeues != seen_requeues:
                 return False  # another sweep queued it again after this one looked
             failed = decode(pipe.hget(Job.key_for(job_id), "status")) == JobStatus.FAILED
             stale = stale_executions(pipe, rt.queues.webhooks, job_id)
             pipe.multi()
-            if int(attempts or 0) >= budget or failed:
+            if record.attempts >= budget or failed:
                 error = "its job ended or vanished without recording the delivery, and no try is left"
-                settle_delivery(
-                    pipe, rt.keys, event_id, "failed", {"failed_at": repr(time.time()), "last_error": error}
-                )
+                deliveries.settle(pipe, event_id, "failed", {"failed_at": repr(time.time()), "last_error": error})
             else:
                 rt.queues.enqueue_delivery(event_id, pipeline=pipe)
-                pipe.hincrby(record, REQUEUES_FIELD, 1)
+                deliveries.count_requeue(pipe, event_id)
             if stale:  # else RQ's clean-up would retry the dead execution too
                 pipe.zrem(rt.queues.webhooks.started_job_registry.key, *stale)
             pipe.execute()

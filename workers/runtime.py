@@ -10,7 +10,9 @@ from functools import cached_property
 
 from redis import Redis
 
+from .authors import AuthorRules
 from .config import Settings
+from .deliveries import DeliveryStore
 from .keys import Keys
 from .queues import Queues
 from .sites import SiteStore
@@ -30,6 +32,14 @@ class Runtime:
     @cached_property
     def comments(self) -> CommentStore:
         return CommentStore(self.connection, self.keys, self.settings)
+
+    @cached_property
+    def authors(self) -> AuthorRules:
+        return AuthorRules(self.connection, self.keys)
+
+    @cached_property
+    def deliveries(self) -> DeliveryStore:
+        return DeliveryStore(self.connection, self.keys, self.settings)
 
     @cached_property
     def sites(self) -> SiteStore:

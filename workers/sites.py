@@ -97,6 +97,13 @@ class SiteStore:
             previous_secret_until=float(raw.get("previous_secret_until") or 0),
         )
 
+    def webhook_url(self, site_id: str, client: Redis | Pipeline | None = None) -> str:
+        """The site's webhook URL ("" for none); `client` may be a pipeline in WATCH mode, which reads at once.
+
+        A transaction reads through its own pipeline: one connection, and the read is not queued in its MULTI.
+        """
+        return decode((client or self.redis).hget(self.keys.site(site_id), "webhook_url"))
+
     def exists(self, site_id: str) -> bool:
         return bool(self.redis.exists(self.keys.site(site_id)))
 

@@ -19,6 +19,16 @@ from .exceptions import UnknownComment
 from .keys import Keys
 from .models import Author, Client, Comment, Status
 
+REQUEUES_FIELD = "requeues"  # on a comment or delivery hash: how often a sweeper queued it again
+JOB_FIELD = "job_id"  # on a comment hash: its current moderation job
+ATTEMPTS_FIELD = "attempts"  # on the comment hash: tries of its checks, over every job it was given
+PIPELINE_ERROR_FIELD = "pipeline_error"  # a field of the comment hash the site's API never returns
+# HINCRBY on a comment still `queued` only: a job for a comment gone or decided counts nothing.
+COUNT_TRY = """
+if redis.call('HGET', KEYS[1], 'status') == ARGV[1] then return redis.call('HINCRBY', KEYS[1], ARGV[2], 1) end
+return false
+"""
+
 
 def decode(value: bytes | str | None) -> str:
     if value is None:
@@ -109,6 +119,15 @@ class Event:
 
     def to_json(self) -> str:
         return json.dumps(self.as_dict(), separators=(",", ":"), sort_keys=True)
+
+
+@dataclass(frozen=True)
+class RecordedJob:
+    """What the sweeper's compare-and-set reads of a queued comment."""
+
+    status: str
+    job_id: str  # "" when none was recorded
+    requeues: int
 
 
 @dataclass(frozen=True)
@@ -232,6 +251,35 @@ class CommentStore:
         raw = self.redis.hget(self.keys.comment(comment_id), "status")
         return Status(decode(raw)) if raw else None
 
+    def read_status(self, pipe: Pipeline, comment_id: str) -> None:
+        """Queue a read of the comment's status on `pipe` (its result: the raw status, None if none)."""
+        pipe.hget(self.keys.comment(comment_id), "status")
+
+    def claim_duplicate(self, pipe: Pipeline, site_id: str, digest: str, comment_id: str, seconds: int) -> None:
+        """Queue a claim of the duplicate window on `pipe`: two results, the SET's and the owner's id.
+
+        A retried job finds its own id as the owner and is no duplicate.
+        """
+        key = self.keys.duplicate(site_id, digest)
+        pipe.set(key, comment_id, nx=True, ex=seconds)
+        pipe.get(key)
+
+    def pipeline_error(self, comment_id: str) -> str:
+        """The error that held a comment with `pipeline_error` ("" when none did)."""
+        return decode(self.redis.hget(self.keys.comment(comment_id), PIPELINE_ERROR_FIELD))
+
+    def recorded_jobs(self, comment_ids: list[str]) -> list[str]:
+        """The moderation job id recorded on each comment ("" where none is), in one round trip."""
+        with self.redis.pipeline(transaction=False) as pipe:
+            for comment_id in comment_ids:
+                pipe.hget(self.keys.comment(comment_id), JOB_FIELD)
+            return [decode(job_id) for job_id in pipe.execute()]
+
+    def read_watched_job(self, pipe: Pipeline, comment_id: str) -> RecordedJob:
+        """The comment's status, job and re-queues, read on a pipeline in WATCH mode (executes at once)."""
+        status, job_id, requeues = pipe.hmget(self.keys.comment(comment_id), ["status", JOB_FIELD, REQUEUES_FIELD])
+        return RecordedJob(decode(status), decode(job_id), int(requeues or 0))
+
     def audit(self, comment_id: str) -> list[dict[str, Any]]:
         return [json.loads(x) for x in self.redis.lrange(self.keys.audit(comment_id), 0, -1)]
 
@@ -271,6 +319,24 @@ class CommentStore:
         pipe.hset(self.keys.comment(comment.id), mapping=comment_to_hash(comment))
         pipe.zadd(self.keys.queued(), {comment.id: comment.created_at})
         pipe.zadd(self.keys.site_queued(comment.site_id), {comment.id: comment.created_at})
+
+    def count_try(self, comment_id: str, status: Status) -> int | None:
+        """Count one try of the checks on the comment while it is `status`; None when it is not (or gone)."""
+        tries = self.redis.eval(COUNT_TRY, 1, self.keys.comment(comment_id), status.value, ATTEMPTS_FIELD)
+        return None if tries is None else int(tries)
+
+    def keep_pipeline_error(self, pipe: Pipeline, comment_id: str, error: str) -> None:
+        """The traceback of a `pipeline_error` hold, where moderators and operators can read it."""
+        pipe.hset(self.keys.comment(comment_id), PIPELINE_ERROR_FIELD, error)
+
+    def record_job(self, pipe: Pipeline, comment_id: str, job_id: str) -> None:
+        """The moderation job that will decide the comment: what the sweeper looks for."""
+        pipe.hset(self.keys.comment(comment_id), JOB_FIELD, job_id)
+
+    def requeue_job(self, pipe: Pipeline, comment_id: str, job_id: str) -> None:
+        """Record a sweeper's new job for the comment and count the re-queue."""
+        self.record_job(pipe, comment_id, job_id)
+        pipe.hincrby(self.keys.comment(comment_id), REQUEUES_FIELD, 1)
 
     def add_transition(
         self,

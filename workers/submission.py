@@ -152,7 +152,7 @@ def _accept(rt: Runtime, site_id: str, policy: Policy, sub: Submission, idem: _I
             # The enqueue must be the pipeline's first command: RQ opens the MULTI itself.
             job = rt.queues.enqueue_moderation(comment.id, pipeline=pipe)
             rt.comments.add_queued(pipe, comment)
-            pipe.hset(rt.keys.comment(comment.id), "job_id", job.id)
+            rt.comments.record_job(pipe, comment.id, job.id)
             if idem:
                 record = json.dumps({"comment_id": comment.id, "fingerprint": idem.fingerprint})
                 pipe.set(idem.key, record, ex=rt.settings.idempotency_seconds)

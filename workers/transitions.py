@@ -14,7 +14,7 @@ from redis.exceptions import WatchError
 from .exceptions import UnknownComment
 from .models import Comment, Status
 from .runtime import Runtime
-from .store import Event, comment_from_hash, decode, decode_hash, new_event_id
+from .store import Event, comment_from_hash, decode_hash, new_event_id
 
 # The event a site receives for each of the pipeline's own decisions.
 PIPELINE_EVENTS = {
@@ -88,14 +88,9 @@ def apply_transition(
                         "reasons": list(reasons),
                     },
                 )
-                webhook_url = decode(rt.connection.hget(rt.keys.site(comment.site_id), "webhook_url"))
-                if webhook_url:
+                if rt.sites.webhook_url(comment.site_id, pipe):
                     rt.queues.enqueue_delivery(event.id, pipeline=pipe)  # first: RQ opens the MULTI
-                    pipe.hset(
-                        rt.keys.delivery(event.id),
-                        mapping={"site_id": comment.site_id, "event": event.to_json(), "state": "pending"},
-                    )
-                    pipe.zadd(rt.keys.pending_deliveries(), {event.id: event.created})
+                    rt.deliveries.add_pending(pipe, comment.site_id, event)
                 else:
                     pipe.multi()
                 rt.comments.add_transition(
