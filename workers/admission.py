@@ -4,6 +4,10 @@ on queued comments, checked and taken in one atomic step (a Lua script), so a re
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+
+from redis import Redis
+from redis.commands.core import Script
 
 from .config import Settings
 from .exceptions import Flooding, QueueFull, RateLimited
@@ -78,6 +82,12 @@ class Admission:
             rt.connection.delete(*self.flood_keys)
 
 
+@lru_cache(maxsize=8)
+def _admit_script(connection: Redis) -> Script:
+    """The admission script bound to a client once, so each submission is one EVALSHA, not a new Script."""
+    return connection.register_script(_ADMIT)
+
+
 def admit(rt: Runtime, site_id: str, policy: Policy, author: Author, client: Client) -> Admission:
     """Take the author's flood windows and a token of the site's bucket, or raise without writing."""
     flood_keys = []
@@ -87,7 +97,7 @@ def admit(rt: Runtime, site_id: str, policy: Policy, author: Author, client: Cli
         flood_keys = [rt.keys.flood(site_id, entry) for entry in entries if entry]
     keys = [rt.keys.submit_bucket(site_id), rt.keys.site_queued(site_id), *flood_keys]
     args = [policy.flood_seconds, *site_limits(policy, rt.settings), BUCKET_SECONDS_MAX]
-    outcome, value = rt.connection.register_script(_ADMIT)(keys=keys, args=args)
+    outcome, value = _admit_script(rt.connection)(keys=keys, args=args)
     if outcome == b"flood":
         raise Flooding(retry_after=int(value))
     if outcome == b"queue_full":

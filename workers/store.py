@@ -229,6 +229,7 @@ class CommentStore:
         self.redis = connection
         self.keys = keys or Keys()
         self.retention = settings or Settings()  # the retention bounds; Settings() holds the defaults
+        self._count_try = connection.register_script(COUNT_TRY)  # EVALSHA: the script is sent once, not per job
 
     # -- reads --------------------------------------------------------------------------
 
@@ -322,7 +323,7 @@ class CommentStore:
 
     def count_try(self, comment_id: str, status: Status) -> int | None:
         """Count one try of the checks on the comment while it is `status`; None when it is not (or gone)."""
-        tries = self.redis.eval(COUNT_TRY, 1, self.keys.comment(comment_id), status.value, ATTEMPTS_FIELD)
+        tries = self._count_try(keys=[self.keys.comment(comment_id)], args=[status.value, ATTEMPTS_FIELD])
         return None if tries is None else int(tries)
 
     def keep_pipeline_error(self, pipe: Pipeline, comment_id: str, error: str) -> None:
