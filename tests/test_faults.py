@@ -12,7 +12,7 @@ from workers import pipeline
 from workers.config import Settings
 from workers.embedded_redis import EmbeddedRedis
 from workers.models import Author, Client, Status
-from workers.moderation import pipeline_error_of, sweep_lost
+from workers.pipeline_decision import pipeline_error_of, sweep_lost
 from workers.queues import MODERATION_QUEUE
 from workers.runtime import Runtime
 from workers.submission import Submission, submit

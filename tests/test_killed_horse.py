@@ -8,7 +8,7 @@ import sys
 
 from tests.helpers.processes import ROOT, start_worker, stop_group, wait_for
 from workers.models import Author, Client, Status
-from workers.moderation import pipeline_error_of
+from workers.pipeline_decision import pipeline_error_of
 from workers.store import ATTEMPTS_FIELD
 from workers.submission import Submission, submit
 

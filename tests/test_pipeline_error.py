@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from workers import pipeline
-from workers.moderation import pipeline_error_of
+from workers.pipeline_decision import pipeline_error_of
 
 
 def test_a_site_sees_no_traceback_and_the_traceback_is_kept_for_operators(

@@ -11,7 +11,7 @@ from rq.queue import Queue
 from tests.helpers.receiver import Receiver
 from workers import jobs, pipeline
 from workers.models import Author, Client, Status
-from workers.moderation import pipeline_error_of, sweep_lost
+from workers.pipeline_decision import pipeline_error_of, sweep_lost
 from workers.policy import Policy
 from workers.queues import MODERATION_QUEUE, WEBHOOK_QUEUE
 from workers.recovery import sweep_stuck_deliveries

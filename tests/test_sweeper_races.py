@@ -12,9 +12,9 @@ from rq.queue import Queue
 from rq.registry import StartedJobRegistry
 
 from service.cli import main
-from workers import jobs, moderation, recovery, sweeper
+from workers import jobs, pipeline_decision, recovery, sweeper
 from workers.models import Author, Client, Status
-from workers.moderation import pipeline_error_of, sweep_lost
+from workers.pipeline_decision import pipeline_error_of, sweep_lost
 from workers.queues import MODERATION_QUEUE, WEBHOOK_QUEUE
 from workers.recovery import sweep_stuck_deliveries
 from workers.store import ATTEMPTS_FIELD, CommentStore, decode
@@ -53,16 +53,16 @@ def _pending_delivery(rt, site, connection) -> str:
 def test_two_interleaved_sweeps_queue_one_job_for_a_lost_comment(rt, site, connection, work, monkeypatch):
     comment_id = _submit(rt, site)
     _lose_moderation_job(connection, comment_id)
-    real_lost_jobs = moderation.lost_jobs
+    real_lost_jobs = pipeline_decision.lost_jobs
     second: list[list[str]] = []
 
     def other_sweeper_runs_meanwhile(*args, **kwargs):
         found = real_lost_jobs(*args, **kwargs)  # this sweep has read the lost job id...
-        monkeypatch.setattr(moderation, "lost_jobs", real_lost_jobs)
+        monkeypatch.setattr(pipeline_decision, "lost_jobs", real_lost_jobs)
         second.append(sweep_lost(rt, now=_later(rt), settle=0))  # ...and another sweep re-queues it first
         return found
 
-    monkeypatch.setattr(moderation, "lost_jobs", other_sweeper_runs_meanwhile)
+    monkeypatch.setattr(pipeline_decision, "lost_jobs", other_sweeper_runs_meanwhile)
     first = sweep_lost(rt, now=_later(rt), settle=0)
     assert second == [[comment_id]]
     assert len(_queued_ids(connection, MODERATION_QUEUE)) == 1

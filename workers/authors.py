@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
+
 from redis import Redis
 from redis.client import Pipeline
 
-from .identity import author_key, identity_entry
+from .identity import author_id, author_key, identity_entry
 from .keys import Keys
 from .store import decode
 
@@ -28,6 +30,23 @@ class AuthorRules:
     def __init__(self, connection: Redis, keys: Keys | None = None) -> None:
         self.redis = connection
         self.keys = keys or Keys()
+        self._id_secret: bytes | None = None
+
+    def id_of(self, site_id: str, key: str, client: Redis | Pipeline | None = None) -> str:
+        """The author's pseudonymous id on the site ('' for an anonymous author): see `identity.author_id`.
+
+        The secret is read once per process, through `client` when given (a pipeline in WATCH mode
+        runs commands at once, so a decision needs no second connection).
+        """
+        if not key:
+            return ""
+        if self._id_secret is None:
+            client = client if client is not None else self.redis
+            name = self.keys.author_id_secret()
+            # SET NX: the first process to need it makes it; every process then reads the same one.
+            client.set(name, secrets.token_bytes(32), nx=True)
+            self._id_secret = bytes(client.get(name))
+        return author_id(self._id_secret, site_id, key)
 
     def ban(self, site_id: str, kind: str, value: str) -> str:
         entry = normalize_ban(kind, value)

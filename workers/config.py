@@ -37,6 +37,8 @@ class Settings:
     events_keep_seconds: int = 30 * 86400
     rejected_keep_seconds: int = 30 * 86400
     audit_keep_entries: int = 100
+    audit_log_keep_count: int = 1_000_000
+    audit_log_keep_seconds: int = 365 * 86400
     delivered_keep_seconds: int = 7 * 86400
     failed_delivery_keep_seconds: int = 30 * 86400
     # Operator ceilings on what a site's policy may allow (docs/operations.md, "Configuration");

@@ -3,6 +3,8 @@ trust and an author's history all use, so a variant of an address is the same au
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
 
 from .addresses import translated_ipv4
@@ -74,3 +76,14 @@ def ban_keys(email: str, ip: str, name: str) -> list[str]:
         f"name:{name.strip().lower()}" if name.strip() else "",
     ]
     return list(dict.fromkeys(k for k in keys + legacy if k))
+
+
+def author_id(secret: bytes, site_id: str, key: str) -> str:
+    """The pseudonymous id of an author key on a site ('' for none): what audit entries and queue filters carry.
+
+    A keyed hash, so the log names no e-mail or IP and the id cannot be recomputed from a guessed
+    address without the deployment's secret; erasing an author's data leaves the log as it is.
+    """
+    if not key:
+        return ""
+    return "a_" + hmac.new(secret, f"{site_id}\x1f{key}".encode(), hashlib.sha256).hexdigest()[:24]

@@ -10,7 +10,7 @@ from redis import Redis
 from rq import get_current_job
 from rq.job import Job
 
-from .moderation import hold_after_failure, moderate
+from .pipeline_decision import hold_after_failure, moderate
 from .runtime import Runtime, runtime_for
 from .webhooks import DeliveryFailed, check_webhook_url, post_event
 

@@ -85,3 +85,54 @@ class Keys:
     def webhook_streak(self, site_id: str) -> str:
         """Consecutive failed deliveries to a site's endpoint."""
         return f"{self.prefix}:site:{site_id}:webhook:failures"
+
+    # -- the moderators' side --------------------------------------------------------
+
+    def queue(self, site_id: str, queue: str) -> str:
+        """A review queue of one site (`held`, `reported`, `decided`): comment ids scored by when they entered it."""
+        if queue == "held":
+            return self.held(site_id)
+        return f"{self.prefix}:site:{site_id}:queue:{queue}"
+
+    def queue_facet(self, site_id: str, queue: str, facet: str, value: str) -> str:
+        """The part of a review queue with one thread, reason or author id: what filters read."""
+        return f"{self.prefix}:site:{site_id}:queue:{queue}:{facet}:{value}"
+
+    def site_audit(self, site_id: str) -> str:
+        """Stream of every status change on the site's comments, by the pipeline or a person."""
+        return f"{self.prefix}:site:{site_id}:audit"
+
+    def author_id_secret(self) -> str:
+        """The key that turns an author's identity into the pseudonymous id audit entries carry."""
+        return f"{self.prefix}:author-id-secret"
+
+    def author_statuses(self, site_id: str, author_id: str) -> str:
+        """Hash of an author's comments counted by status (published, held, rejected)."""
+        return f"{self.prefix}:site:{site_id}:authorid:{author_id}:statuses"
+
+    def author_comments(self, site_id: str, author_id: str) -> str:
+        """Sorted set of an author's decided comments by submit time: their history."""
+        return f"{self.prefix}:site:{site_id}:authorid:{author_id}:comments"
+
+    def reports(self, comment_id: str) -> str:
+        """Hash of a comment's reports: reporter identity → the report as JSON."""
+        return f"{self.prefix}:comment:{comment_id}:reports"
+
+    def moderators(self) -> str:
+        """Hash of moderator e-mail (normalized) → moderator id."""
+        return f"{self.prefix}:moderators"
+
+    def moderator(self, moderator_id: str) -> str:
+        return f"{self.prefix}:moderator:{moderator_id}"
+
+    def moderator_token(self, token_hash: str) -> str:
+        """A moderator's API token, by its SHA-256: the moderator id."""
+        return f"{self.prefix}:modtoken:{token_hash}"
+
+    def login_failures(self, kind: str, value: str) -> str:
+        """Failed logins counted per account or per IP, expiring with the lockout window."""
+        return f"{self.prefix}:login-failures:{kind}:{value}"
+
+    def sessions(self) -> str:
+        """The prefix of server-side web sessions."""
+        return f"{self.prefix}:session:"

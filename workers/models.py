@@ -18,6 +18,16 @@ class Status(StrEnum):
     REJECTED = "rejected"
 
 
+class ReportReason(StrEnum):
+    """Why a reader reported a comment; also the reasons a moderator rejects with (`moderator.<reason>`)."""
+
+    SPAM = "spam"
+    ABUSE = "abuse"
+    OFF_TOPIC = "off_topic"
+    PERSONAL_INFO = "personal_info"
+    OTHER = "other"
+
+
 class Action(StrEnum):
     """What a check asks for; the strongest action of all checks wins."""
 

@@ -14,7 +14,9 @@ from .authors import AuthorRules
 from .config import Settings
 from .deliveries import DeliveryStore
 from .keys import Keys
+from .moderators import ModeratorStore
 from .queues import Queues
+from .reports import ReportStore
 from .sites import SiteStore
 from .spam_model import SpamModel
 from .store import CommentStore
@@ -36,6 +38,14 @@ class Runtime:
     @cached_property
     def authors(self) -> AuthorRules:
         return AuthorRules(self.connection, self.keys)
+
+    @cached_property
+    def moderators(self) -> ModeratorStore:
+        return ModeratorStore(self.connection, self.keys)
+
+    @cached_property
+    def reports(self) -> ReportStore:
+        return ReportStore(self.connection, self.keys)
 
     @cached_property
     def deliveries(self) -> DeliveryStore:

@@ -17,7 +17,8 @@ from redis.client import Pipeline
 from .config import Settings
 from .exceptions import UnknownComment
 from .keys import Keys
-from .models import Author, Client, Comment, Status
+from .models import Author, Client, Comment, ReportReason, Status
+from .queue_index import Queue, QueueIndex
 
 REQUEUES_FIELD = "requeues"  # on a comment or delivery hash: how often a sweeper queued it again
 JOB_FIELD = "job_id"  # on a comment hash: its current moderation job
@@ -229,6 +230,7 @@ class CommentStore:
         self.redis = connection
         self.keys = keys or Keys()
         self.retention = settings or Settings()  # the retention bounds; Settings() holds the defaults
+        self.queues = QueueIndex(self.keys)
         self._count_try = connection.register_script(COUNT_TRY)  # EVALSHA: the script is sent once, not per job
 
     # -- reads --------------------------------------------------------------------------
@@ -351,8 +353,14 @@ class CommentStore:
         evidence: list[dict[str, Any]] | None = None,
         published_body: str | None = None,
         published_name: str | None = None,
+        author_id: str = "",
+        note: str | None = None,
     ) -> None:
-        """Everything one status change writes: the comment, its indexes, the audit entry and the event."""
+        """Everything one status change writes: the comment, its indexes, the audit entries and the event.
+
+        `author_id` is the author's pseudonymous id (`AuthorRules.id_of`): the site's audit log, the
+        queues' author facet and the author's history are filed under it.
+        """
         k = self.keys
         now = event.created
         fields: dict[str, str] = {"status": to.value, "reasons": json.dumps(list(reasons)), "decided_at": repr(now)}
@@ -371,12 +379,10 @@ class CommentStore:
             pipe.zadd(thread, {comment.id: 0})
         else:
             pipe.zrem(thread, comment.id)
-        if to is Status.HELD:
-            pipe.zadd(k.held(comment.site_id), {comment.id: comment.created_at})
-        else:
-            pipe.zrem(k.held(comment.site_id), comment.id)
+        self._file_in_queues(pipe, comment, to, reasons, author_id)
+        self._count_for_author(pipe, comment, to, author_id)
 
-        entry = {
+        entry: dict[str, Any] = {
             "at": now,
             "actor": actor,
             "from": comment.status.value,
@@ -384,10 +390,57 @@ class CommentStore:
             "reasons": list(reasons),
             "event_id": event.id,
         }
+        if note:
+            entry["note"] = note
         pipe.rpush(k.audit(comment.id), json.dumps(entry))
         pipe.ltrim(k.audit(comment.id), -self.retention.audit_keep_entries, -1)
+        self._add_to_audit_log(pipe, comment, entry, author_id)
         self._expire_if_rejected(pipe, comment.id, to)
         self._add_event(pipe, comment.site_id, event)
+
+    def _file_in_queues(
+        self, pipe: Pipeline, comment: Comment, to: Status, reasons: tuple[str, ...], author_id: str
+    ) -> None:
+        """A held comment enters the held queue under its new reasons; leaving held or published leaves those queues."""
+        site = comment.site_id
+        if comment.status is Status.HELD:
+            self.queues.remove(
+                pipe, site, Queue.HELD, comment.id, self.queues.facets(comment.thread_id, comment.reasons, author_id)
+            )
+        if to is Status.HELD:
+            self.queues.add(
+                pipe,
+                site,
+                Queue.HELD,
+                comment.id,
+                comment.created_at,
+                self.queues.facets(comment.thread_id, reasons, author_id),
+            )
+        if comment.status is Status.PUBLISHED and to is not Status.PUBLISHED:
+            # Readers' reports are about a published comment: taken down or held, it leaves the reported queue.
+            every_reason = [r.value for r in ReportReason]
+            self.queues.remove(
+                pipe, site, Queue.REPORTED, comment.id, self.queues.facets(comment.thread_id, every_reason, author_id)
+            )
+
+    def _count_for_author(self, pipe: Pipeline, comment: Comment, to: Status, author_id: str) -> None:
+        """The author's history: their decided comments, and how many are in each status now."""
+        if not author_id:
+            return
+        statuses = self.keys.author_statuses(comment.site_id, author_id)
+        if comment.status is not Status.QUEUED:
+            pipe.hincrby(statuses, comment.status.value, -1)
+        pipe.hincrby(statuses, to.value, 1)
+        pipe.zadd(self.keys.author_comments(comment.site_id, author_id), {comment.id: comment.created_at})
+
+    def _add_to_audit_log(self, pipe: Pipeline, comment: Comment, entry: dict[str, Any], author_id: str) -> None:
+        """The site's log of every status change, naming the comment and the author's id (no personal data)."""
+        stream = self.keys.site_audit(comment.site_id)
+        logged = {**entry, "comment_id": comment.id, "thread_id": comment.thread_id, "author_id": author_id}
+        count, age = self.retention.audit_log_keep_count, self.retention.audit_log_keep_seconds
+        pipe.xadd(stream, {"entry": json.dumps(logged)}, maxlen=count if count > 0 else None, approximate=True)
+        if age > 0:
+            pipe.xtrim(stream, minid=f"{int((entry['at'] - age) * 1000)}-0", approximate=True)
 
     def _expire_if_rejected(self, pipe: Pipeline, comment_id: str, to: Status) -> None:
         """A rejected comment is kept a while (to restore a false positive), then expires with its audit.

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from redis.exceptions import LockError
 
-from .moderation import sweep_lost
+from .pipeline_decision import sweep_lost
 from .recovery import SETTLE_SECONDS, sweep_stuck_deliveries
 from .runtime import Runtime
 

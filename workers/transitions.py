@@ -57,6 +57,7 @@ def apply_transition(
     published_body: str | None = None,
     published_name: str | None = None,
     extra: ExtraWrites | None = None,
+    note: str | None = None,
 ) -> Outcome:
     """Move a comment to `to` if its status is one of `expected`; else say who moved it last, and when.
 
@@ -77,6 +78,7 @@ def apply_transition(
                     last = pipe.lindex(rt.keys.audit(comment_id), -1)
                     pipe.reset()
                     return _lost(comment.status, last)
+                author_id = rt.authors.id_of(comment.site_id, comment.author_key, pipe)  # before MULTI: runs at once
                 event = Event(
                     id=new_event_id(),
                     type=event_type,
@@ -103,6 +105,8 @@ def apply_transition(
                     evidence=evidence,
                     published_body=published_body,
                     published_name=published_name,
+                    author_id=author_id,
+                    note=note,
                 )
                 if extra is not None:
                     extra(pipe, comment)

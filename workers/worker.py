@@ -35,9 +35,11 @@ def sweep_forever(rt: Runtime, stop: threading.Event) -> None:
             return
 
 
-def warm_up() -> None:
-    """Compile what every job needs before the work horses fork, so each inherits it."""
+def warm_up(rt: Runtime | None = None) -> None:
+    """Compile (and read) what every job needs before the work horses fork, so each inherits it."""
     policy_matcher(Policy())  # the default policy's word list: what most sites use
+    if rt is not None:
+        rt.authors.id_of("", "warm-up")  # reads the author-id secret once, not once per forked job
 
 
 class ModerationWorker(Worker):
@@ -92,7 +94,7 @@ def run_worker(settings: Settings, burst: bool = False, worker_class: type[Worke
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     connection = worker_connection(settings)
     rt = Runtime(connection, settings)
-    warm_up()
+    warm_up(rt)
     stop = threading.Event()
     sweeper = threading.Thread(target=sweep_forever, args=(rt, stop), name="sweeper", daemon=True)
     sweeper.start()

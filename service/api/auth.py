@@ -7,6 +7,8 @@ import hmac
 
 from flask import request
 
+from workers.moderators import Moderator
+
 from ..extensions import runtime
 from .problems import ApiError, no_such_site
 
@@ -53,3 +55,18 @@ def require_site_or_admin(site_id: str) -> None:
         return
     if require_site() != site_id:
         raise no_such_site()
+
+
+def require_moderator() -> Moderator:
+    """The moderator whose API token the request carries, or 401."""
+    token = _bearer()
+    moderator = runtime().moderators.by_token(token) if token else None
+    if moderator is None:
+        raise ApiError(
+            401,
+            "Unauthorized",
+            "A valid moderator token is required: Authorization: Bearer <token> (`commentgate moderators token`).",
+            "unauthorized",
+            headers={"WWW-Authenticate": 'Bearer realm="commentgate moderation"'},
+        )
+    return moderator

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from flask import Blueprint, Response, jsonify
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from workers.policy import Policy
 
@@ -30,6 +31,19 @@ problems.init_blueprint(bp)
 REF = "#/components/schemas/{model}"
 
 
+@dataclass(frozen=True)
+class Fragment:
+    """Another module's part of the document: its paths, and the pydantic models they refer to."""
+
+    paths: dict[str, Any]
+    models: list[tuple[type[BaseModel], JsonSchemaMode]]
+
+
+def _fragments() -> list[Fragment]:
+    """The parts of the API described beside their routes (imported here, so the document is built once)."""
+    return []
+
+
 def _json(model: str) -> dict[str, Any]:
     return {"application/json": {"schema": {"$ref": REF.format(model=model)}}}
 
@@ -49,9 +63,12 @@ def _problem(description: str) -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def document() -> dict[str, Any]:
     models: list[type[BaseModel]] = [CommentIn, CommentOut, Accepted, ThreadPage, EventPage, Problem, Policy]
-    _, schemas = models_json_schema(
-        [(m, "validation" if m in (CommentIn, Policy) else "serialization") for m in models], ref_template=REF
-    )
+    fragments = _fragments()
+    modes: list[tuple[type[BaseModel], JsonSchemaMode]] = [
+        (m, "validation" if m in (CommentIn, Policy) else "serialization") for m in models
+    ]
+    modes += [pair for fragment in fragments for pair in fragment.models]
+    _, schemas = models_json_schema(modes, ref_template=REF)
     site_param = {
         "name": "site_id",
         "in": "path",
@@ -156,6 +173,8 @@ def document() -> dict[str, Any]:
             },
         },
     }
+    for fragment in fragments:
+        paths.update(fragment.paths)
     return {
         "openapi": "3.1.0",
         "info": {"title": "commentgate", "version": "1"},
@@ -165,6 +184,7 @@ def document() -> dict[str, Any]:
             "securitySchemes": {
                 "siteKey": {"type": "http", "scheme": "bearer"},
                 "adminToken": {"type": "http", "scheme": "bearer"},
+                "moderatorToken": {"type": "http", "scheme": "bearer"},
             },
         },
     }

@@ -1,4 +1,4 @@
-"""Moderating one comment: read what the checks need, decide, record the decision once."""
+"""The pipeline's decision on one comment: read what the checks need, decide, record it once; and re-queue lost ones."""
 
 from __future__ import annotations
 
