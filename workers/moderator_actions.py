@@ -105,6 +105,7 @@ def act(
 ) -> Decided | Conflict:
     """Apply one moderator's action to one comment: recorded once, or a Conflict naming who decided first."""
     action = ModeratorAction(action)
+    reason = ReportReason(reason) if reason is not None else None
     check_note(note)
     if action is ModeratorAction.DISMISS_REPORTS:
         visible(rt, moderator, comment_id)
@@ -156,6 +157,7 @@ def act_many(
     if len(ids) > BULK_MAX:
         raise ValueError(f"at most {BULK_MAX} ids at once")
     action = ModeratorAction(action)
+    reason = ReportReason(reason) if reason is not None else None
     check_note(note)
     if action is not ModeratorAction.DISMISS_REPORTS:
         reason_code(action, reason)  # refuse a missing reason before anything changes
