@@ -113,6 +113,22 @@ def test_a_second_moderator_is_told_the_first_ones_email(rt, site, post, work, c
     assert snapshot(connection) == before
 
 
+def test_a_reject_cannot_overrule_a_colleagues_approval_but_a_take_down_can(rt, site, post, work, connection, alice):
+    bob = moderator_of(rt, "bob@example.org", site.site_id)
+    comment_id = held(post, work)
+    act(rt, alice, comment_id, ModeratorAction.APPROVE)
+    before = snapshot(connection)
+
+    for action in (ModeratorAction.REJECT, ModeratorAction.SPAM):
+        refused = act(rt, bob, comment_id, action, ReportReason.ABUSE)
+        assert isinstance(refused, Conflict)
+        assert (refused.status, refused.decided_by) == (Status.PUBLISHED, "alice@example.org")
+    assert snapshot(connection) == before
+
+    assert isinstance(act(rt, bob, comment_id, ModeratorAction.TAKE_DOWN, ReportReason.ABUSE), Decided)
+    assert rt.comments.status_of(comment_id) is Status.REJECTED
+
+
 def test_another_sites_comment_is_as_unknown_as_a_missing_one(rt, site, post, work, connection, alice):
     other = rt.sites.create("other-site")
     outsider = moderator_of(rt, "outsider@example.org", other.site_id)

@@ -118,7 +118,7 @@ def act(
     while True:
         state = visible(rt, moderator, comment_id)
         before = Status(state.status)
-        if before not in expected:
+        if before not in expected or _overrules_a_colleague(moderator, action, before, state.last_entry):
             return conflict(rt, comment_id, before, state.last_entry)
 
         def writes(pipe: Pipeline, comment: Comment, state: ModerationState = state) -> None:
@@ -257,6 +257,20 @@ def _is_theirs(
         and decision["to"] == last["to"] == current.value
         and decision["from"] == last["from"]
     )
+
+
+def _overrules_a_colleague(
+    moderator: Moderator, action: ModeratorAction, before: Status, last: dict[str, Any] | None
+) -> bool:
+    """Reject and spam take down what the pipeline published or this moderator approved, never a colleague's decision.
+
+    Two moderators pressing approve and reject on one held comment must make one decision: the
+    reject that comes second finds it published by someone else and gets a Conflict. Overruling a
+    colleague is done on purpose, with take-down.
+    """
+    actor = str(last["actor"]) if last is not None else ""
+    by_a_colleague = actor.startswith("moderator:") and actor != moderator.actor
+    return action in (ModeratorAction.REJECT, ModeratorAction.SPAM) and before is Status.PUBLISHED and by_a_colleague
 
 
 def _still_as_read(state: ModerationState, comment: Comment) -> None:
