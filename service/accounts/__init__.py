@@ -31,6 +31,9 @@ API_PREFIX = "/api/"
 LOGIN_AT = "login_at"  # when this session logged in: a password reset after it ends the session
 
 login_manager = LoginManager()
+# No "fresh login" checks are used, and Flask-Login's basic protection would write to the session on
+# every request whose IP or browser differs: a refused request must change nothing.
+login_manager.session_protection = None
 csrf = CSRFProtect()
 
 
@@ -87,8 +90,10 @@ def moderator_required(view: Callable[P, R]) -> Callable[P, R]:
 
 def start_session(moderator: Moderator) -> None:
     """Log in on a fresh session id (the old one is deleted, against fixation)."""
-    session.clear()
+    # Regenerate first: Flask-Session leaves an empty session's id as it is. (An id with nothing stored
+    # behind it is never adopted: Flask-Session makes a new one, so there is nothing to fix then.)
     current_app.session_interface.regenerate(session)  # type: ignore[attr-defined]
+    session.clear()
     login_user(SessionUser(moderator))
     session[LOGIN_AT] = time.time()
 
