@@ -41,7 +41,9 @@ class Fragment:
 
 def _fragments() -> list[Fragment]:
     """The parts of the API described beside their routes (imported here, so the document is built once)."""
-    return []
+    from . import moderation_reads
+
+    return [moderation_reads.openapi_fragment()]
 
 
 def _json(model: str) -> dict[str, Any]:
