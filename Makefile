@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+CHROMIUM := /usr/bin/chromium
 
 .PHONY: run test lint bench clean
 
@@ -16,9 +17,15 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/commentgate run
 
-## make test: lint, then the whole suite against a real Redis-protocol server and real workers
-test: $(STAMP) lint
+## make test: lint, then the whole suite against a real Redis-protocol server, real workers and a real browser
+test: $(STAMP) $(CHROMIUM) lint
 	$(BIN)/pytest
+
+# The pages' tests drive Debian's chromium through Playwright (never Playwright's own browser downloads).
+# A fresh machine gets it from apt, which needs root (CI runs as root; elsewhere install it once by hand).
+$(CHROMIUM):
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
