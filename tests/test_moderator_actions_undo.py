@@ -9,9 +9,10 @@ import pytest
 from tests.conftest import snapshot
 from tests.helpers.api import LISTING
 from tests.helpers.decisions import held, model_docs, moderator_of, premoderate
+from workers.decision_effects import DECIDED_KEEP_SECONDS
 from workers.decision_outcomes import Conflict, Decided
 from workers.models import Status
-from workers.moderator_actions import DECIDED_KEEP_SECONDS, ModeratorAction, act, undo
+from workers.moderator_actions import ModeratorAction, act, undo
 from workers.queue_index import Facet, Queue
 from workers.spam_model import HAM, SPAM
 

@@ -10,18 +10,17 @@ naming who decided first.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
 
 from redis.client import Pipeline
 
+from .decision_effects import file_decided, relabel, unfile_decided
 from .decision_outcomes import Conflict, Decided
 from .exceptions import UnknownComment
 from .models import Comment, ReportReason, Status
 from .moderators import Moderator
-from .queue_index import Queue
 from .runtime import Runtime
 from .spam_model import HAM, SPAM
 from .store import ModerationState
@@ -39,7 +38,6 @@ class ModeratorAction(StrEnum):
 
 BULK_MAX = 500  # ids in one bulk action
 NOTE_MAX = 1000  # characters in a moderator's note
-DECIDED_KEEP_SECONDS = 7 * 24 * 3600  # how long a decision stays in the recently-decided queue, to be undone
 SPAM_CODE = "moderator.spam"
 # Ids become parts of key names: anything not shaped like a comment id is simply not found.
 _COMMENT_ID = re.compile(r"[0-9a-z]{1,64}")
@@ -123,7 +121,7 @@ def act(
 
         def writes(pipe: Pipeline, comment: Comment, state: ModerationState = state) -> None:
             _still_as_read(state, comment)
-            _relabel(rt, pipe, comment, state.learned_as, _label_after(action, comment, state.learned_as, code))
+            relabel(rt, pipe, comment, state.learned_as, _label_after(action, comment, state.learned_as, code))
             decision = {
                 "actor": moderator.actor,
                 "from": comment.status.value,
@@ -133,7 +131,7 @@ def act(
                 "learned_before": state.learned_as,
             }
             rt.comments.keep_decision(pipe, comment.id, decision)
-            _file_decided(rt, pipe, comment, state.decision, [code])
+            file_decided(rt, pipe, comment, state.decision, [code])
 
         try:
             applied = _apply(
@@ -183,11 +181,9 @@ def undo(rt: Runtime, moderator: Moderator, comment_id: str) -> Decided | Confli
 
         def writes(pipe: Pipeline, comment: Comment, state: ModerationState = state, decision: Any = decision) -> None:
             _still_as_read(state, comment)
-            _relabel(rt, pipe, comment, state.learned_as, decision["learned_before"])
+            relabel(rt, pipe, comment, state.learned_as, decision["learned_before"])
             rt.comments.keep_decision(pipe, comment.id, None)  # an undo is not undone again
-            author_id = rt.authors.id_of(comment.site_id, comment.author_key)
-            facets = rt.comments.queues.facets(comment.thread_id, decision["reasons"], author_id)
-            rt.comments.queues.remove(pipe, comment.site_id, Queue.DECIDED, comment.id, facets)
+            unfile_decided(rt, pipe, comment, decision["reasons"])
 
         reasons = tuple(decision["reasons_before"])
         try:
@@ -293,33 +289,3 @@ def _label_after(action: ModeratorAction, comment: Comment, learned: str, code: 
     if action is ModeratorAction.RESTORE and rejected_as_spam:
         return HAM
     return learned
-
-
-def _relabel(rt: Runtime, pipe: Pipeline, comment: Comment, old: str, new: str) -> None:
-    """Count the comment under `new` only: its earlier label is taken back in the same EXEC."""
-    if old == new:
-        return
-    if old:
-        rt.spam.learn_on(pipe, comment.site_id, comment.body, old, -1)
-    if new:
-        rt.spam.learn_on(pipe, comment.site_id, comment.body, new, 1)
-    rt.comments.keep_learned(pipe, comment.id, new)
-
-
-def _file_decided(
-    rt: Runtime, pipe: Pipeline, comment: Comment, previous: dict[str, Any] | None, reasons: list[str]
-) -> None:
-    """File the decision in the recently-decided queue, replacing the comment's earlier entry.
-
-    Entries past DECIDED_KEEP_SECONDS leave the main set on each write; their facet members may
-    linger, and readers intersect a facet with the main set, so they are never listed.
-    """
-    queues, site = rt.comments.queues, comment.site_id
-    author_id = rt.authors.id_of(site, comment.author_key)
-    if previous is not None:
-        queues.remove(
-            pipe, site, Queue.DECIDED, comment.id, queues.facets(comment.thread_id, previous["reasons"], author_id)
-        )
-    now = time.time()
-    queues.add(pipe, site, Queue.DECIDED, comment.id, now, queues.facets(comment.thread_id, reasons, author_id))
-    pipe.zremrangebyscore(rt.keys.queue(site, Queue.DECIDED), "-inf", now - DECIDED_KEEP_SECONDS)
