@@ -7,6 +7,7 @@ import pytest
 from tests.helpers.decisions import held, model_docs, moderator_of, premoderate, token_count
 from workers.models import ReportReason
 from workers.moderator_actions import ModeratorAction, act
+from workers.policy import Policy
 from workers.spam_model import HAM, SPAM
 
 BODY = "Cheap replica watches delivered overnight"
@@ -57,10 +58,19 @@ def test_a_take_down_for_abuse_keeps_the_ham_label(rt, site, post, work, alice):
     assert counts(rt, site) == ({SPAM: 0, HAM: 1}, 0, 1)
 
 
-def test_restoring_a_comment_the_spam_checks_rejected_counts_it_as_ham(rt, site, post, work, alice):
+def test_restoring_a_comment_rejected_for_spam_counts_it_as_ham(rt, site, post, work, alice):
     comment_id = held(post, work, BODY)
     act(rt, alice, comment_id, ModeratorAction.APPROVE)
     act(rt, alice, comment_id, ModeratorAction.REJECT, ReportReason.SPAM)
+    act(rt, alice, comment_id, ModeratorAction.RESTORE)
+    assert counts(rt, site) == ({SPAM: 0, HAM: 1}, 0, 1)
+
+
+def test_restoring_a_comment_the_spam_checks_rejected_teaches_ham_and_takes_nothing_back(rt, site, post, work, alice):
+    rt.sites.set_policy(site.site_id, Policy(flood_seconds=0, disallowed_keys=["replica"]))
+    comment_id = post(BODY).get_json()["id"]
+    work()
+    assert rt.comments.get(comment_id).reasons == ("spam.disallowed_key",)
     act(rt, alice, comment_id, ModeratorAction.RESTORE)
     assert counts(rt, site) == ({SPAM: 0, HAM: 1}, 0, 1)
 

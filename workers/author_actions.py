@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from .exceptions import UnknownSite
@@ -11,7 +12,7 @@ from .moderator_actions import visible
 from .moderators import Moderator
 from .queue_index import Queue
 from .runtime import Runtime
-from .store import decode
+from .store import members_before
 from .transitions import Applied, apply_transition
 
 BANNED_CODE = "author.banned"
@@ -104,16 +105,23 @@ def held_by(rt: Runtime, site_id: str, entry: str) -> list[str]:
     """The site's held comments whose author a ban entry catches, compared as the author check compares.
 
     A scan of the held queue's authors a page at a time, not the author facet: the facet files an
-    author under their email when they gave one, so it cannot find them by IP or name.
+    author under their email when they gave one, so it cannot find them by IP or name. The scan
+    follows scores, not offsets, so comments decided meanwhile shift nothing.
     """
-    key = rt.keys.queue(site_id, Queue.HELD)
     found: list[str] = []
-    start = 0
-    while True:
-        ids = [decode(i) for i in rt.connection.zrange(key, start, start + SCAN_PAGE - 1)]
-        for comment_id, (email, ip, name) in zip(ids, rt.comments.identities(ids), strict=True):
-            if entry in ban_keys(email, ip, name):
-                found.append(comment_id)
-        if len(ids) < SCAN_PAGE:
-            return found
-        start += SCAN_PAGE
+    page: list[str] = []
+    for comment_id in members_before(rt.connection, rt.keys.queue(site_id, Queue.HELD), math.inf, SCAN_PAGE):
+        page.append(comment_id)
+        if len(page) == SCAN_PAGE:
+            found += _caught(rt, page, entry)
+            page = []
+    return found + _caught(rt, page, entry)
+
+
+def _caught(rt: Runtime, comment_ids: list[str], entry: str) -> list[str]:
+    identities = rt.comments.identities(comment_ids)
+    return [
+        cid
+        for cid, (email, ip, name) in zip(comment_ids, identities, strict=True)
+        if entry in ban_keys(email, ip, name)
+    ]
