@@ -9,11 +9,14 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from tests.helpers.decisions import moderator_of, premoderate
+from tests.helpers.decisions import held, moderator_of, premoderate
 from tests.helpers.processes import wait_for
 from tests.helpers.receiver import Receiver
 from tests.test_end_to_end import Stack
-from workers.models import Status
+from workers.decision_outcomes import Decided
+from workers.models import ReportReason, Status
+from workers.moderator_actions import ModeratorAction, act, undo
+from workers.spam_model import HAM, SPAM
 
 CALLS = 20
 
@@ -83,3 +86,29 @@ def test_twenty_concurrent_approve_and_reject_calls_make_one_decision_and_one_ev
         types = [d["type"] for d in receiver.deliveries if d["comment"]["id"] == comment_id]
         assert types == ["comment.held", "comment.approved" if winner["status"] == "published" else "comment.rejected"]
         assert receiver.deliveries[-1]["id"] == winner["event_id"]
+
+
+def test_a_decision_taken_while_another_lands_is_read_again_before_it_teaches(rt, site, post, work, monkeypatch):
+    """Bob reads the comment as alice's spam rejection; before his restore lands, she makes it an abuse one."""
+    premoderate(rt, site.site_id)
+    alice = moderator_of(rt, "alice@example.org", site.site_id)
+    bob = moderator_of(rt, "bob@example.org", site.site_id)
+    comment_id = held(post, work, "Cheap replica watches")
+    act(rt, alice, comment_id, ModeratorAction.SPAM)
+    real = rt.comments.moderation_state
+    reads: list[object] = []
+
+    def read_then_alice_changes_her_mind(cid: str):
+        state = real(cid)
+        if not reads:
+            reads.append(state)
+            undo(rt, alice, comment_id)  # held again, the spam count taken back
+            act(rt, alice, comment_id, ModeratorAction.REJECT, ReportReason.ABUSE)
+        return state
+
+    monkeypatch.setattr(rt.comments, "moderation_state", read_then_alice_changes_her_mind)
+    outcome = act(rt, bob, comment_id, ModeratorAction.RESTORE)
+
+    assert isinstance(outcome, Decided) and rt.comments.status_of(comment_id) is Status.PUBLISHED
+    # Read afresh: an abuse rejection restored teaches nothing (the stale read would have counted ham).
+    assert rt.spam.trained(site.site_id) == {SPAM: 0, HAM: 0}

@@ -10,7 +10,7 @@ from tests.helpers.decisions import held, moderator_of, premoderate
 from workers.decision_outcomes import Conflict, Decided
 from workers.exceptions import UnknownComment
 from workers.models import ReportReason, Status
-from workers.moderator_actions import ModeratorAction, act
+from workers.moderator_actions import ModeratorAction, act, act_many
 
 
 @pytest.fixture
@@ -160,4 +160,12 @@ def test_bad_input_changes_nothing(rt, site, post, work, connection, alice, acti
     before = snapshot(connection)
     with pytest.raises(ValueError):
         act(rt, alice, comment_id, action, reason, note)
+    assert snapshot(connection) == before
+
+
+def test_more_than_five_hundred_ids_are_refused_before_anything_changes(rt, site, post, work, connection, alice):
+    comment_id = held(post, work)
+    before = snapshot(connection)
+    with pytest.raises(ValueError):
+        act_many(rt, alice, [comment_id] * 501, ModeratorAction.APPROVE)  # counted as sent, repeats too
     assert snapshot(connection) == before

@@ -151,7 +151,7 @@ def act_many(
     note: str | None = None,
 ) -> dict[str, Decided | Conflict | None]:
     """The action on each id, each on its own compare-and-set; None for an id unknown or of another site."""
-    ids = list(dict.fromkeys(ids))
+    ids = list(ids)
     if len(ids) > BULK_MAX:
         raise ValueError(f"at most {BULK_MAX} ids at once")
     action = ModeratorAction(action)
@@ -160,7 +160,7 @@ def act_many(
     if action is not ModeratorAction.DISMISS_REPORTS:
         reason_code(action, reason)  # refuse a missing reason before anything changes
     results: dict[str, Decided | Conflict | None] = {}
-    for comment_id in ids:
+    for comment_id in dict.fromkeys(ids):
         try:
             results[comment_id] = act(rt, moderator, comment_id, action, reason, note)
         except UnknownComment:
