@@ -151,3 +151,33 @@ def test_without_a_moderator_token_nothing_is_decided(rt, site, post, work, clie
         response = client.post(COMMENTS.format(id=comment_id, action="approve"), headers=headers)
         assert response.status_code == 401
     assert snapshot(connection) == before
+
+
+def test_the_openapi_document_describes_the_actions_and_every_reference_resolves(client):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    schemas = doc["components"]["schemas"]
+    action = doc["paths"]["/api/v1/moderation/comments/{comment_id}/{action}"]["post"]
+    assert set(action["parameters"][1]["schema"]["enum"]) == {
+        "approve",
+        "reject",
+        "spam",
+        "take-down",
+        "restore",
+        "dismiss-reports",
+        "undo",
+    }
+    assert set(schemas["ConflictOut"]["properties"]) == {"status", "decided_by", "decided_at"}
+    assert schemas["BulkIn"]["properties"]["ids"]["maxItems"] == 500
+    assert schemas["AuthorRuleIn"]["properties"]["site_id"]["pattern"]
+    assert schemas["AuthorIn"]["properties"]["name"]["maxLength"] == 245  # the comment's author, untouched
+
+    def refs(node):
+        if isinstance(node, dict):
+            yield from ([node["$ref"]] if "$ref" in node else [])
+            for value in node.values():
+                yield from refs(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from refs(value)
+
+    assert {r.rsplit("/", 1)[-1] for r in refs(doc)} <= set(schemas)

@@ -42,7 +42,7 @@ class BulkIn(ActionIn):
     action: ModeratorAction
 
 
-class AuthorIn(BaseModel):
+class AuthorRuleIn(BaseModel):
     """Who to ban or trust: by kind and value, or by a comment whose author it is."""
 
     model_config = ConfigDict(extra="forbid")
@@ -78,7 +78,7 @@ class BulkOut(BaseModel):
     results: dict[str, BulkResult]
 
 
-class AuthorOut(BaseModel):
+class AuthorRuleOut(BaseModel):
     action: str
     site_id: str
     entry: str | None = None
@@ -163,7 +163,7 @@ def authors(operation: str) -> Response:
     moderator = require_moderator()
     if operation not in ("ban", "unban", "trust", "untrust"):
         raise _bad([{"field": "operation", "message": "must be one of ban, unban, trust, untrust"}])
-    data: AuthorIn = _body(AuthorIn)
+    data: AuthorRuleIn = _body(AuthorRuleIn)
     out: dict[str, Any] = {"action": operation, "site_id": data.site_id}
     rt = runtime()
     try:
@@ -190,7 +190,7 @@ def authors(operation: str) -> Response:
     return _json(out)
 
 
-def _ban(rt: Runtime, moderator: Moderator, data: AuthorIn) -> author_actions.BanOutcome:
+def _ban(rt: Runtime, moderator: Moderator, data: AuthorRuleIn) -> author_actions.BanOutcome:
     assert data.kind is not None
     if data.value is not None:
         return author_actions.ban_author(rt, moderator, data.site_id, data.kind, data.value, data.reject_held)
@@ -267,9 +267,9 @@ def fragment() -> Fragment:
         "/api/v1/moderation/authors/{operation}": {
             "post": _op(
                 "Ban or unban an author (kind and value, or a comment's author), trust or untrust a comment's author",
-                "AuthorIn",
+                "AuthorRuleIn",
                 {
-                    "200": ("Done", "AuthorOut"),
+                    "200": ("Done", "AuthorRuleOut"),
                     "404": ("No such site or comment (or not yours)", None),
                     **errors,
                 },
@@ -280,10 +280,10 @@ def fragment() -> Fragment:
     models: list[tuple[type[BaseModel], Any]] = [
         (ActionIn, "validation"),
         (BulkIn, "validation"),
-        (AuthorIn, "validation"),
+        (AuthorRuleIn, "validation"),
         (DecidedOut, "serialization"),
         (ConflictOut, "serialization"),
         (BulkOut, "serialization"),
-        (AuthorOut, "serialization"),
+        (AuthorRuleOut, "serialization"),
     ]
     return Fragment(paths=paths, models=models)
