@@ -21,11 +21,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings = app.config.get("SETTINGS") or Settings.from_env()
 
     from . import extensions, health
-    from .api import openapi, problems, views
+    from .api import openapi, problems, reports, views
 
     extensions.init_app(app, settings)
     problems.init_app(app)
     app.register_blueprint(views.bp)
+    app.register_blueprint(reports.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(health.bp)
     return app

@@ -41,7 +41,9 @@ class Fragment:
 
 def _fragments() -> list[Fragment]:
     """The parts of the API described beside their routes (imported here, so the document is built once)."""
-    return []
+    from . import reports
+
+    return [Fragment(reports.openapi_paths(), reports.openapi_models())]
 
 
 def _json(model: str) -> dict[str, Any]:
