@@ -1,4 +1,4 @@
-"""Readers' reports: counted per distinct reporter, filed in the reported queue, and at the threshold the comment is held."""
+"""Readers' reports: counted per distinct reporter, filed in the reported queue; at the threshold, held."""
 
 from __future__ import annotations
 

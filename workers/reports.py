@@ -168,6 +168,8 @@ def file_report(
     from .transitions import Applied, apply_transition
 
     comment = rt.comments.get_for_site(site_id, comment_id)
+    if comment.status not in REPORTABLE:  # refused before anything is written; the script checks again
+        raise NotReportable(comment_id, comment.status)
     author_id = rt.authors.id_of(site_id, comment.author_key)
     digest = rt.authors.id_of(site_id, reporter_key(reporter_id, reporter_ip))
     report = Report(reason=reason, note=note, at=time.time())

@@ -39,18 +39,22 @@ def _not_reportable(exc: NotReportable) -> Response:
 bp.register_error_handler(NotReportable, _not_reportable)
 
 
+def _not_an_id() -> list[dict[str, str]]:
+    return [{"field": "comment_id", "message": "is not a comment id"}]
+
+
 @bp.post("/comments/<comment_id>/reports")
 def report_comment(comment_id: str) -> Response:
     """File a reader's report: 202 when new, 200 with the first report when this reporter reported before."""
     site_id = require_site()
+    if not is_comment_id(comment_id):
+        raise ApiError(400, "Invalid report", "One or more fields are invalid.", "invalid", _not_an_id())
     if request.mimetype != "application/json":
         raise unsupported_media_type("application/json")
     try:
         data = ReportIn.model_validate_json(read_body())
     except ValidationError as exc:
         raise ApiError(400, "Invalid report", "One or more fields are invalid.", "invalid", field_errors(exc)) from exc
-    if not is_comment_id(comment_id):
-        raise ApiError(404, "Not found", "No such comment.", "not-found")  # as unknown as a missing one
     rt = runtime()
     filed = file_report(
         rt, site_id, comment_id, data.reason, data.note, data.reporter.id or None, data.reporter.ip or None

@@ -166,7 +166,8 @@ class ReporterIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: Annotated[Line, Field(max_length=200)] = ""
+    # The length first, so an overlong value is refused in characters before the text is checked.
+    id: Annotated[str, Field(max_length=200), AfterValidator(_line)] = ""
     ip: Annotated[Line, Field(max_length=45), AfterValidator(_ip)] = ""
 
 
@@ -176,7 +177,7 @@ class ReportIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: ReportReason
-    note: Annotated[BodyText, Field(max_length=1000)] = ""
+    note: Annotated[str, Field(max_length=1000), AfterValidator(_body_text)] = ""
     reporter: ReporterIn = Field(default_factory=ReporterIn)
 
 
