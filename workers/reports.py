@@ -31,11 +31,12 @@ REPORTABLE = (Status.PUBLISHED, Status.HELD)
 
 # One report, atomically: the comment must still be published or held; a reporter already on file
 # (open or dismissed) gets their first report back; a published comment enters the reported queue
-# and its facets at the time of its first open report. Returns the number of open reports filed
-# since the comment was last decided: reports a moderator already weighed (approving the comment
-# or restoring it) stay on it, shown, but no longer count toward the threshold.
+# and its facets at the time of its first open report. Returns how many of a published comment's
+# open reports were filed since it was last decided: reports a moderator already weighed (approving the comment
+# or restoring it) stay on it, shown, but no longer count toward the threshold. The count stops at
+# the threshold (at most 1,000), so a much-reported comment is not read whole for every report.
 # KEYS: comment, open reports, dismissed reports, reported queue, then its facets.
-# ARGV: reporter digest, report JSON, report time, comment id.
+# ARGV: reporter digest, report JSON, report time, comment id, the threshold (0: never, nothing counted).
 FILE_REPORT = """
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {'gone'} end
@@ -48,10 +49,14 @@ if status == 'published' then
   local since = redis.call('ZSCORE', KEYS[4], ARGV[4])
   for i = 5, #KEYS do redis.call('ZADD', KEYS[i], since, ARGV[4]) end
 end
-local decided = tonumber(redis.call('HGET', KEYS[1], 'decided_at') or '0') or 0
+local threshold = tonumber(ARGV[5])
 local open = 0
-for _, value in ipairs(redis.call('HVALS', KEYS[2])) do
-  if tonumber(cjson.decode(value)['at']) >= decided then open = open + 1 end
+if status == 'published' and threshold > 0 then
+  local decided = tonumber(redis.call('HGET', KEYS[1], 'decided_at') or '0') or 0
+  for _, value in ipairs(redis.call('HVALS', KEYS[2])) do
+    if tonumber(cjson.decode(value)['at']) >= decided then open = open + 1 end
+    if open >= threshold then break end
+  end
 end
 return {'filed', status, tostring(open)}
 """
@@ -139,7 +144,9 @@ class ReportStore:
         """The comment's dismissed reports, oldest first."""
         return parse_reports(self.redis.hgetall(self.keys.reports_dismissed(comment_id)))
 
-    def file(self, comment: Comment, digest: str, report: Report, facet_keys: list[str]) -> tuple[str, list[str]]:
+    def file(
+        self, comment: Comment, digest: str, report: Report, facet_keys: list[str], threshold: int
+    ) -> tuple[str, list[str]]:
         """Run the report script: its outcome (`gone`, `refused`, `exists`, `filed`) and the values that go with it."""
         k = self.keys
         keys = [
@@ -149,7 +156,7 @@ class ReportStore:
             k.queue(comment.site_id, Queue.REPORTED),
             *facet_keys,
         ]
-        result = self._file(keys=keys, args=[digest, report.to_json(), repr(report.at), comment.id])
+        result = self._file(keys=keys, args=[digest, report.to_json(), repr(report.at), comment.id, threshold])
         code, *values = (decode(v) for v in result)
         return code, values
 
@@ -175,7 +182,8 @@ def file_report(
     report = Report(reason=reason, note=note, at=time.time())
     facets = rt.comments.queues.facets(comment.thread_id, [reason.value], author_id)
     facet_keys = [rt.keys.queue_facet(site_id, Queue.REPORTED, facet, value) for facet, value in facets]
-    code, values = rt.reports.file(comment, digest, report, facet_keys)
+    threshold = rt.sites.policy(site_id).report_hold_threshold
+    code, values = rt.reports.file(comment, digest, report, facet_keys, threshold)
     if code == "gone":
         raise UnknownComment(comment_id)
     if code == "refused":
@@ -183,7 +191,6 @@ def file_report(
     if code == "exists":
         return FiledReport(created=False, report=parse_report(values[1]), held=False)
     status, open_reports = Status(values[0]), int(values[1])
-    threshold = rt.sites.policy(site_id).report_hold_threshold
     if status is not Status.PUBLISHED or threshold == 0 or open_reports < threshold:
         return FiledReport(created=True, report=report, held=False)
     # A compare-and-set from published: of two reports past the threshold at once, one holds it.
