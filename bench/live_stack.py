@@ -66,15 +66,29 @@ def _wait_ready(base: str, processes: list[subprocess.Popen[bytes]], timeout: fl
 
 
 @contextmanager
-def live_stack(web_processes: int = 2, workers: int = 1) -> Iterator[LiveStack]:
-    """Start Redis, gunicorn (the production command) and `workers` worker processes; stop them all on exit."""
+def _redis(redis_url: str | None) -> Iterator[str]:
+    """The given server (a disposable database: it is flushed), else a private embedded one for the run."""
+    if redis_url:
+        Redis.from_url(redis_url).flushdb()
+        yield redis_url
+        return
     with tempfile.TemporaryDirectory() as tmp:
         server = EmbeddedRedis(Path(tmp) / "redis")
         server.start()
+        try:
+            yield server.url
+        finally:
+            server.stop()
+
+
+@contextmanager
+def live_stack(web_processes: int = 2, workers: int = 1, redis_url: str | None = None) -> Iterator[LiveStack]:
+    """Start gunicorn (the production command) and `workers` worker processes on Redis; stop them all on exit."""
+    with _redis(redis_url) as url:
         processes: list[subprocess.Popen[bytes]] = []
         try:
-            env = {**os.environ, **BENCH_ENV, "REDIS_URL": server.url}
-            rt = Runtime(Redis.from_url(server.url), Settings.from_env(env))
+            env = {**os.environ, **BENCH_ENV, "REDIS_URL": url}
+            rt = Runtime(Redis.from_url(url), Settings.from_env(env))
             port = free_port()
             base = f"http://127.0.0.1:{port}"
             commands = [gunicorn_command(f"127.0.0.1:{port}", web_processes)]
@@ -94,4 +108,3 @@ def live_stack(web_processes: int = 2, workers: int = 1) -> Iterator[LiveStack]:
                 except subprocess.TimeoutExpired:
                     p.kill()
                     p.wait()
-            server.stop()

@@ -112,9 +112,11 @@ def decide(stack: LiveStack, token: str, ids: list[str], action: str) -> None:
             raise RuntimeError(f"bulk {action}: {answer.status_code} {answer.text}")
 
 
-def feedback_run(measure: Callable[[SpamModel, str], T], limit: int | None = None, workers: int = 2) -> Feedback[T]:
+def feedback_run(
+    measure: Callable[[SpamModel, str], T], limit: int | None = None, workers: int = 2, redis_url: str | None = None
+) -> Feedback[T]:
     """Seed with 01-02, submit 03-04 (the first `limit` of each), decide each by its label; measure before and after."""
-    with live_stack(workers=workers) as stack:
+    with live_stack(workers=workers, redis_url=redis_url) as stack:
         rt = stack.rt
         site = rt.sites.create("feedback")
         rt.spam.learn_many(site.site_id, [row for name in SEED_FILES for row in youtube_rows(name)])
