@@ -41,7 +41,8 @@ def test_entries_are_newest_first_with_the_actor_by_name_and_the_author_by_id(rt
     assert entries[1].reasons == ["policy.premoderation"]
     assert {e.author_id for e in entries} == {rt.authors.id_of(site.site_id, comment.author_key)}
     shown = json.dumps([e.as_dict() for e in entries]).lower()
-    assert "ada" not in shown and "203.0.113.7" not in shown
+    # Not "ada": that is valid hex, and ids are hex.
+    assert "lovelace" not in shown and "ada@example.org" not in shown and "203.0.113.7" not in shown
 
 
 def test_pages_follow_the_cursor_to_the_oldest_entry(rt, site, desk):

@@ -455,6 +455,12 @@ class CommentStore:
         self._expire_if_rejected(pipe, comment.id, to)
         self._add_event(pipe, comment.site_id, event)
 
+    def add_audit_entry(self, pipe: Pipeline, comment: Comment, entry: dict[str, Any], author_id: str) -> None:
+        """An audit entry that changes no status (reports dismissed): on the comment and in the site's log."""
+        pipe.rpush(self.keys.audit(comment.id), json.dumps(entry))
+        pipe.ltrim(self.keys.audit(comment.id), -self.retention.audit_keep_entries, -1)
+        self._add_to_audit_log(pipe, comment, entry, author_id)
+
     def _file_in_queues(
         self, pipe: Pipeline, comment: Comment, to: Status, reasons: tuple[str, ...], author_id: str
     ) -> None:
@@ -500,13 +506,14 @@ class CommentStore:
             pipe.xtrim(stream, minid=f"{int((entry['at'] - age) * 1000)}-0", approximate=True)
 
     def _expire_if_rejected(self, pipe: Pipeline, comment_id: str, to: Status) -> None:
-        """A rejected comment is kept a while (to restore a false positive), then expires with its audit.
+        """A rejected comment is kept a while (to restore a false positive), then expires with its audit and reports.
 
         Published comments are listed and held ones await a moderator, so they stay; a restored
         comment stops expiring.
         """
         keep = self.retention.rejected_keep_seconds
-        for key in (self.keys.comment(comment_id), self.keys.audit(comment_id)):
+        k = self.keys
+        for key in (k.comment(comment_id), k.audit(comment_id), k.reports(comment_id), k.reports_dismissed(comment_id)):
             if to is Status.REJECTED and keep > 0:
                 pipe.expire(key, keep)
             else:
