@@ -181,3 +181,26 @@ def test_the_openapi_document_describes_the_actions_and_every_reference_resolves
                 yield from refs(value)
 
     assert {r.rsplit("/", 1)[-1] for r in refs(doc)} <= set(schemas)
+
+
+def test_dismiss_reports_over_json_keeps_the_comment_up_and_empties_the_reported_queue(
+    rt, site, post, work, client, connection
+):
+    from workers.models import ReportReason
+    from workers.queue_index import Queue
+    from workers.reports import file_report
+
+    moderator = moderator_of(rt, "alice@example.org", site.site_id)
+    headers = {"Authorization": f"Bearer {rt.moderators.issue_token(moderator.email)}"}
+    comment_id = post("Published, then reported.").get_json()["id"]
+    work()
+    file_report(rt, site.site_id, comment_id, ReportReason.ABUSE, None, "reader-1", "198.51.100.1")
+    reported = rt.keys.queue(site.site_id, Queue.REPORTED)
+    assert connection.zrange(reported, 0, -1) == [comment_id.encode()]
+
+    response = client.post(COMMENTS.format(id=comment_id, action="dismiss-reports"), headers=headers)
+
+    assert response.get_json() == {"id": comment_id, "status": "published", "event_id": None}
+    assert connection.zcard(reported) == 0 and comment_id in listed(client, site)
+    again = client.post(COMMENTS.format(id=comment_id, action="dismiss-reports"), headers=headers)
+    assert (again.status_code, again.get_json()["decided_by"]) == (409, "alice@example.org")

@@ -21,6 +21,7 @@ from .decision_outcomes import Conflict, Decided
 from .exceptions import UnknownComment
 from .models import Comment, ReportReason, Status
 from .moderators import Moderator
+from .reports import dismiss_reports
 from .runtime import Runtime
 from .spam_model import HAM, SPAM
 from .store import ModerationState
@@ -107,10 +108,7 @@ def act(
     check_note(note)
     if action is ModeratorAction.DISMISS_REPORTS:
         visible(rt, moderator, comment_id)
-        from .reports import dismiss_reports  # type: ignore[attr-defined,unused-ignore]  # the reports' own module
-
-        outcome: Decided | Conflict = dismiss_reports(rt, moderator, comment_id)
-        return outcome
+        return dismiss_reports(rt, moderator, comment_id)
     code = reason_code(action, reason)
     expected, to = MOVES[action]
     while True:
