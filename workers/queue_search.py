@@ -26,6 +26,19 @@ CHUNK = 250  # ids read and checked per round trip
 SCAN_BUDGET = 5000  # ids one page examines at most when filters intersect or text is searched
 
 
+# The body and the author's name of each comment key, in one reply: matched here, not in Lua, whose
+# lower() knows only ASCII.
+READ_TEXTS = """
+local out = {}
+for i, key in ipairs(KEYS) do
+  local fields = redis.call('HMGET', key, 'body', 'author_name')
+  out[2 * i - 1] = fields[1] or ''
+  out[2 * i] = fields[2] or ''
+end
+return out
+"""
+
+
 class InvalidQuery(ValueError):
     """A queue query that cannot be answered as asked (a bad cursor, a limit out of range)."""
 
@@ -170,23 +183,32 @@ def _kept(
     needle: str,
 ) -> list[Candidate]:
     """The batch's ids still in every set their site requires, and (when searching) whose text holds `needle`."""
-    checks = [(c, required[c.site]) for c in batch]
-    if not needle and not any(keys for _, keys in checks):
+    by_site: dict[str, list[str]] = {}
+    for candidate in batch:
+        by_site.setdefault(candidate.site, []).append(candidate.position.comment_id)
+    checks = [(key, ids) for site, ids in by_site.items() for key in required[site]]
+    if not needle and not checks:
         return batch
+    # One command per set and one script call for the texts, not one per id: redis-py's cost is per command.
     with redis.pipeline(transaction=False) as pipe:
-        for candidate, keys in checks:
-            for key in keys:
-                pipe.zscore(key, candidate.position.comment_id)
-            if needle:
-                pipe.hmget(comment_key(candidate.position.comment_id), ["body", "author_name"])
-        results = iter(pipe.execute())
+        for key, ids in checks:
+            pipe.zmscore(key, ids)
+        if needle:
+            redis.register_script(READ_TEXTS)(keys=[comment_key(c.position.comment_id) for c in batch], client=pipe)
+        results = pipe.execute()
+    missing = {
+        comment_id
+        for (_, ids), scores in zip(checks, results, strict=False)
+        for comment_id, score in zip(ids, scores, strict=True)
+        if score is None
+    }
+    texts = iter(results[len(checks)] if needle else [])
     kept = []
-    for candidate, keys in checks:
-        present = all([next(results) is not None for _ in keys])
+    for candidate in batch:
         matches = True
         if needle:
-            body, name = next(results)
-            matches = needle in decode(body).casefold() or needle in decode(name).casefold()
-        if present and matches:
+            body, name = decode(next(texts)), decode(next(texts))
+            matches = needle in body.casefold() or needle in name.casefold()
+        if matches and candidate.position.comment_id not in missing:
             kept.append(candidate)
     return kept
