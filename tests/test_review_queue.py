@@ -171,3 +171,12 @@ def test_a_cursor_this_service_did_not_make_is_refused(rt, site, desk, cursor):
 def test_a_limit_out_of_range_is_refused(rt, site, desk, limit):
     with pytest.raises(InvalidQuery):
         read_queue(rt, desk, QueueQuery(Queue.HELD, limit=limit))
+
+
+def test_an_admins_pages_interleave_every_site_in_queue_order(rt, site, monkeypatch):
+    monkeypatch.setattr("workers.queue_search.CHUNK", 2)
+    other = rt.sites.create("other-site").site_id
+    created = [held_comment(rt, (site.site_id, other)[n % 3 == 0], created_at=1000.0 + n) for n in range(9)]
+    admin, _ = rt.moderators.add("chief@news.example", Role.ADMIN)
+    assert every_page(rt, admin, queue=Queue.HELD, limit=2) == [c.id for c in created]
+    assert every_page(rt, admin, queue=Queue.HELD, limit=2, q="comment") == [c.id for c in created]
