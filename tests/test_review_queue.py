@@ -103,6 +103,22 @@ def test_text_search_matches_body_and_name_whatever_the_case(rt, site, desk):
     assert every_page(rt, desk, queue=Queue.HELD, q="absent words") == []
 
 
+@pytest.mark.parametrize(
+    ("body", "q"),
+    [
+        ("Die Straße ist gesperrt", "STRASSE"),  # ß casefolds to ss
+        ("DIE STRASSE IST GESPERRT", "straße"),
+        ("Ünïcode Überall", "üBERall"),
+        ("Plain ASCII words", "ascii WORDS"),
+        ("Die Straße ist gesperrt", "die str"),  # an ASCII needle in a body with other letters
+    ],
+)
+def test_text_search_matches_as_casefold_does_in_any_script(rt, site, desk, body, q):
+    hit = held_comment(rt, site.site_id, body=body)
+    held_comment(rt, site.site_id, body="Something else entirely")
+    assert every_page(rt, desk, queue=Queue.HELD, q=q) == [hit.id]
+
+
 def test_a_search_stops_at_its_budget_says_so_and_continues_from_its_cursor(rt, site, desk, monkeypatch):
     monkeypatch.setattr("workers.queue_search.CHUNK", 2)
     monkeypatch.setattr("workers.queue_search.SCAN_BUDGET", 4)

@@ -23,17 +23,28 @@ from redis import Redis
 from .store import decode
 
 CHUNK = 250  # ids read and checked per round trip
-SCAN_BUDGET = 5000  # ids one page examines at most when filters intersect or text is searched
+SCAN_BUDGET = 4000  # ids one page examines at most when filters intersect or text is searched
 
 
-# The body and the author's name of each comment key, in one reply: matched here, not in Lua, whose
-# lower() knows only ASCII.
-READ_TEXTS = """
+# Whether each comment's body or author name holds ARGV[1], an ASCII needle in lower case: 1 or 0;
+# or, when either text has a byte past ASCII (or no needle is given), the two texts, for Python to
+# casefold and match. Redis's Lua lower() maps only ASCII, which is exact for ASCII text: a search
+# reads back only what it cannot decide here, not every body it walks past.
+MATCH_TEXTS = """
+local needle = ARGV[1]
 local out = {}
 for i, key in ipairs(KEYS) do
   local fields = redis.call('HMGET', key, 'body', 'author_name')
-  out[2 * i - 1] = fields[1] or ''
-  out[2 * i] = fields[2] or ''
+  local body, name = fields[1] or '', fields[2] or ''
+  if needle == '' then
+    out[i] = {body, name}
+  elseif string.find(string.lower(body), needle, 1, true) or string.find(string.lower(name), needle, 1, true) then
+    out[i] = 1
+  elseif string.find(body, '[\\128-\\255]') or string.find(name, '[\\128-\\255]') then
+    out[i] = {body, name}
+  else
+    out[i] = 0
+  end
 end
 return out
 """
@@ -194,7 +205,8 @@ def _kept(
         for key, ids in checks:
             pipe.zmscore(key, ids)
         if needle:
-            redis.register_script(READ_TEXTS)(keys=[comment_key(c.position.comment_id) for c in batch], client=pipe)
+            keys = [comment_key(c.position.comment_id) for c in batch]
+            redis.register_script(MATCH_TEXTS)(keys=keys, args=[needle if needle.isascii() else ""], client=pipe)
         results = pipe.execute()
     missing = {
         comment_id
@@ -207,8 +219,12 @@ def _kept(
     for candidate in batch:
         matches = True
         if needle:
-            body, name = decode(next(texts)), decode(next(texts))
-            matches = needle in body.casefold() or needle in name.casefold()
+            answer = next(texts)
+            if isinstance(answer, list):
+                body, name = decode(answer[0]), decode(answer[1])
+                matches = needle in body.casefold() or needle in name.casefold()
+            else:
+                matches = answer == 1
         if matches and candidate.position.comment_id not in missing:
             kept.append(candidate)
     return kept
