@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_profanity.py
 	$(BIN)/python bench/eval_profanity.py
 	$(BIN)/python bench/bench_keys.py
+	$(BIN)/python bench/bench_moderation_reads.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

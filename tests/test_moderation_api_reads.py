@@ -85,7 +85,8 @@ def test_a_moderator_of_site_a_never_sees_site_b(rt, site, client, desk):
     other = rt.sites.create("other-site").site_id
     mine = held_comment(rt, site.site_id)
     theirs = held_comment(rt, other)
-    decide(rt, theirs, Status.REJECTED, "pipeline")
+    their_admin, _ = rt.moderators.add("chief@news.example", Role.ADMIN)
+    decide(rt, their_admin, theirs, Status.REJECTED)  # in their decided queue and audit log too
     everything = client.get("/api/v1/moderation/queue", headers=headers).get_json()
     assert [i["id"] for i in everything["items"]] == [mine.id]
     assert everything["counts"]["held"] == 1
@@ -99,7 +100,7 @@ def test_a_moderator_of_site_a_never_sees_site_b(rt, site, client, desk):
 def test_the_audit_log_over_http(rt, site, client, desk):
     moderator, headers = desk
     comment = held_comment(rt, site.site_id)
-    decide(rt, comment, Status.PUBLISHED, moderator.actor)
+    decide(rt, moderator, comment, Status.PUBLISHED)
     answer = client.get(f"/api/v1/moderation/audit?site={site.site_id}&limit=1", headers=headers).get_json()
     (entry,) = answer["entries"]
     assert (entry["actor"], entry["actor_id"], entry["from"], entry["to"]) == (
@@ -119,8 +120,8 @@ def test_the_audit_log_over_http(rt, site, client, desk):
 def test_decided_over_http_is_newest_first_and_names_who_decided(rt, site, client, desk):
     moderator, headers = desk
     first, second = held_comment(rt, site.site_id), held_comment(rt, site.site_id)
-    decide(rt, first, Status.PUBLISHED, moderator.actor)
-    decide(rt, second, Status.REJECTED, moderator.actor)
+    decide(rt, moderator, first, Status.PUBLISHED)
+    decide(rt, moderator, second, Status.REJECTED)
     page = client.get("/api/v1/moderation/queue?queue=decided", headers=headers).get_json()
     assert [(i["id"], i["decided_by"]) for i in page["items"]] == [
         (second.id, "desk@news.example"),

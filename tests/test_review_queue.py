@@ -8,9 +8,10 @@ import pytest
 
 from tests.helpers.held_comments import decide, held_comment
 from workers.exceptions import UnknownComment
-from workers.models import Status
+from workers.models import ReportReason, Status
 from workers.moderators import Role
-from workers.queue_index import Facet, Queue
+from workers.queue_index import Queue
+from workers.reports import file_report
 from workers.review_queue import InvalidQuery, QueueQuery, queue_counts, read_item, read_queue
 
 
@@ -45,8 +46,8 @@ def test_a_cursor_stays_true_when_comments_leave_the_queue_between_pages(rt, sit
     created = [held_comment(rt, site.site_id, created_at=1000.0 + n) for n in range(6)]
     first = read_queue(rt, desk, QueueQuery(Queue.HELD, limit=3))
     assert ids(first) == [c.id for c in created[:3]]
-    decide(rt, created[1], Status.PUBLISHED, desk.actor)  # on the page already read
-    decide(rt, created[3], Status.PUBLISHED, desk.actor)  # the next page's first
+    decide(rt, desk, created[1], Status.PUBLISHED)  # on the page already read
+    decide(rt, desk, created[3], Status.PUBLISHED)  # the next page's first
     second = read_queue(rt, desk, QueueQuery(Queue.HELD, limit=3, cursor=first.next_cursor))
     assert ids(second) == [created[4].id, created[5].id]
     assert second.next_cursor is None
@@ -102,6 +103,22 @@ def test_text_search_matches_body_and_name_whatever_the_case(rt, site, desk):
     assert every_page(rt, desk, queue=Queue.HELD, q="absent words") == []
 
 
+@pytest.mark.parametrize(
+    ("body", "q"),
+    [
+        ("Die Straße ist gesperrt", "STRASSE"),  # ß casefolds to ss
+        ("DIE STRASSE IST GESPERRT", "straße"),
+        ("Ünïcode Überall", "üBERall"),
+        ("Plain ASCII words", "ascii WORDS"),
+        ("Die Straße ist gesperrt", "die str"),  # an ASCII needle in a body with other letters
+    ],
+)
+def test_text_search_matches_as_casefold_does_in_any_script(rt, site, desk, body, q):
+    hit = held_comment(rt, site.site_id, body=body)
+    held_comment(rt, site.site_id, body="Something else entirely")
+    assert every_page(rt, desk, queue=Queue.HELD, q=q) == [hit.id]
+
+
 def test_a_search_stops_at_its_budget_says_so_and_continues_from_its_cursor(rt, site, desk, monkeypatch):
     monkeypatch.setattr("workers.queue_search.CHUNK", 2)
     monkeypatch.setattr("workers.queue_search.SCAN_BUDGET", 4)
@@ -117,7 +134,7 @@ def test_a_search_stops_at_its_budget_says_so_and_continues_from_its_cursor(rt, 
 def test_an_item_carries_reports_history_and_the_pipeline_error(rt, site, desk, connection):
     sid = site.site_id
     earlier = held_comment(rt, sid, body="My first comment", created_at=1000.0)
-    decide(rt, earlier, Status.PUBLISHED, desk.actor)
+    decide(rt, desk, earlier, Status.PUBLISHED)
     held = held_comment(rt, sid, body="My second", created_at=1001.0, reasons=("pipeline_error",))
     connection.hset(rt.keys.comment(held.id), "pipeline_error", "Traceback: boom")
     report = {"reason": "abuse", "note": "rude", "at": 1002.0}
@@ -135,8 +152,8 @@ def test_an_item_carries_reports_history_and_the_pipeline_error(rt, site, desk, 
 
 def test_decided_is_newest_first_says_who_decided_and_counts_only_the_last_week(rt, site, desk, connection):
     first, second = held_comment(rt, site.site_id), held_comment(rt, site.site_id)
-    decide(rt, first, Status.PUBLISHED, desk.actor)
-    decide(rt, second, Status.REJECTED, desk.actor)
+    decide(rt, desk, first, Status.PUBLISHED)
+    decide(rt, desk, second, Status.REJECTED)
     page = read_queue(rt, desk, QueueQuery(Queue.DECIDED))
     assert ids(page) == [second.id, first.id]
     assert [i.decided_by for i in page.items] == ["desk@news.example"] * 2
@@ -146,16 +163,18 @@ def test_decided_is_newest_first_says_who_decided_and_counts_only_the_last_week(
     assert queue_counts(rt, desk) == {Queue.HELD: 0, Queue.REPORTED: 0, Queue.DECIDED: 1}
 
 
-def test_reported_is_ordered_by_first_report(rt, site, desk):
+def test_reported_is_ordered_by_first_report_and_filtered_by_report_reason(rt, site, desk):
     sid = site.site_id
     older, newer = held_comment(rt, sid, created_at=1000.0), held_comment(rt, sid, created_at=1001.0)
-    for comment, first_report in ((older, 3000.0), (newer, 2000.0)):
-        decide(rt, comment, Status.PUBLISHED, desk.actor)
-        facets = [(Facet.THREAD, comment.thread_id), (Facet.REASON, "abuse")]
-        with rt.connection.pipeline() as pipe:  # filed as a reader's report files it
-            rt.comments.queues.add(pipe, sid, Queue.REPORTED, comment.id, first_report, facets)
-            pipe.execute()
-    assert every_page(rt, desk, queue=Queue.REPORTED) == [newer.id, older.id]
+    for comment in (older, newer):
+        decide(rt, desk, comment, Status.PUBLISHED)
+    file_report(rt, sid, newer.id, ReportReason.SPAM, "", "reader-1", None)  # first reported: first in the queue
+    file_report(rt, sid, older.id, ReportReason.ABUSE, "rude", "reader-1", None)
+    file_report(rt, sid, newer.id, ReportReason.ABUSE, "", "reader-2", None)
+    page = read_queue(rt, desk, QueueQuery(Queue.REPORTED))
+    assert ids(page) == [newer.id, older.id]
+    assert [[r.reason.value for r in i.reports] for i in page.items] == [["spam", "abuse"], ["abuse"]]
+    assert every_page(rt, desk, queue=Queue.REPORTED, reason="spam") == [newer.id]
     assert every_page(rt, desk, queue=Queue.REPORTED, reason="abuse") == [newer.id, older.id]
     assert queue_counts(rt, desk)[Queue.REPORTED] == 2
 
@@ -171,3 +190,12 @@ def test_a_cursor_this_service_did_not_make_is_refused(rt, site, desk, cursor):
 def test_a_limit_out_of_range_is_refused(rt, site, desk, limit):
     with pytest.raises(InvalidQuery):
         read_queue(rt, desk, QueueQuery(Queue.HELD, limit=limit))
+
+
+def test_an_admins_pages_interleave_every_site_in_queue_order(rt, site, monkeypatch):
+    monkeypatch.setattr("workers.queue_search.CHUNK", 2)
+    other = rt.sites.create("other-site").site_id
+    created = [held_comment(rt, (site.site_id, other)[n % 3 == 0], created_at=1000.0 + n) for n in range(9)]
+    admin, _ = rt.moderators.add("chief@news.example", Role.ADMIN)
+    assert every_page(rt, admin, queue=Queue.HELD, limit=2) == [c.id for c in created]
+    assert every_page(rt, admin, queue=Queue.HELD, limit=2, q="comment") == [c.id for c in created]

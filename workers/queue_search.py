@@ -23,7 +23,31 @@ from redis import Redis
 from .store import decode
 
 CHUNK = 250  # ids read and checked per round trip
-SCAN_BUDGET = 5000  # ids one page examines at most when filters intersect or text is searched
+SCAN_BUDGET = 4000  # ids one page examines at most when filters intersect or text is searched
+
+
+# Whether each comment's body or author name holds ARGV[1], an ASCII needle in lower case: 1 or 0;
+# or, when either text has a byte past ASCII (or no needle is given), the two texts, for Python to
+# casefold and match. Redis's Lua lower() maps only ASCII, which is exact for ASCII text: a search
+# reads back only what it cannot decide here, not every body it walks past.
+MATCH_TEXTS = """
+local needle = ARGV[1]
+local out = {}
+for i, key in ipairs(KEYS) do
+  local fields = redis.call('HMGET', key, 'body', 'author_name')
+  local body, name = fields[1] or '', fields[2] or ''
+  if needle == '' then
+    out[i] = {body, name}
+  elseif string.find(string.lower(body), needle, 1, true) or string.find(string.lower(name), needle, 1, true) then
+    out[i] = 1
+  elseif string.find(body, '[\\128-\\255]') or string.find(name, '[\\128-\\255]') then
+    out[i] = {body, name}
+  else
+    out[i] = 0
+  end
+end
+return out
+"""
 
 
 class InvalidQuery(ValueError):
@@ -170,23 +194,37 @@ def _kept(
     needle: str,
 ) -> list[Candidate]:
     """The batch's ids still in every set their site requires, and (when searching) whose text holds `needle`."""
-    checks = [(c, required[c.site]) for c in batch]
-    if not needle and not any(keys for _, keys in checks):
+    by_site: dict[str, list[str]] = {}
+    for candidate in batch:
+        by_site.setdefault(candidate.site, []).append(candidate.position.comment_id)
+    checks = [(key, ids) for site, ids in by_site.items() for key in required[site]]
+    if not needle and not checks:
         return batch
+    # One command per set and one script call for the texts, not one per id: redis-py's cost is per command.
     with redis.pipeline(transaction=False) as pipe:
-        for candidate, keys in checks:
-            for key in keys:
-                pipe.zscore(key, candidate.position.comment_id)
-            if needle:
-                pipe.hmget(comment_key(candidate.position.comment_id), ["body", "author_name"])
-        results = iter(pipe.execute())
+        for key, ids in checks:
+            pipe.zmscore(key, ids)
+        if needle:
+            keys = [comment_key(c.position.comment_id) for c in batch]
+            redis.register_script(MATCH_TEXTS)(keys=keys, args=[needle if needle.isascii() else ""], client=pipe)
+        results = pipe.execute()
+    missing = {
+        comment_id
+        for (_, ids), scores in zip(checks, results, strict=False)
+        for comment_id, score in zip(ids, scores, strict=True)
+        if score is None
+    }
+    texts = iter(results[len(checks)] if needle else [])
     kept = []
-    for candidate, keys in checks:
-        present = all([next(results) is not None for _ in keys])
+    for candidate in batch:
         matches = True
         if needle:
-            body, name = next(results)
-            matches = needle in decode(body).casefold() or needle in decode(name).casefold()
-        if present and matches:
+            answer = next(texts)
+            if isinstance(answer, list):
+                body, name = decode(answer[0]), decode(answer[1])
+                matches = needle in body.casefold() or needle in name.casefold()
+            else:
+                matches = answer == 1
+        if matches and candidate.position.comment_id not in missing:
             kept.append(candidate)
     return kept

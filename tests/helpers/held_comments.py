@@ -1,13 +1,14 @@
-"""Held comments written as the pipeline writes them (`add_queued`, then `apply_transition`), without a worker."""
+"""Held comments written as the pipeline writes them (`add_queued`, `apply_transition`); moderators' decisions."""
 
 from __future__ import annotations
 
 import itertools
-import time
 from typing import Any
 
-from workers.models import Author, Client, Comment, Status
-from workers.queue_index import Queue
+from workers.decision_outcomes import Decided
+from workers.models import Author, Client, Comment, ReportReason, Status
+from workers.moderator_actions import ModeratorAction, act
+from workers.moderators import Moderator
 from workers.runtime import Runtime
 from workers.store import new_comment_id
 from workers.transitions import Applied, apply_transition
@@ -59,22 +60,13 @@ def held_comment(
     return stored
 
 
-def decide(rt: Runtime, comment: Comment, to: Status, actor: str) -> None:
-    """A person's decision as the moderators' actions record it: the change, and the comment filed in `decided`."""
-
-    def file_decided(pipe: Any, before: Comment) -> None:
-        author_id = rt.authors.id_of(before.site_id, before.author_key)
-        facets = rt.comments.queues.facets(before.thread_id, before.reasons, author_id)
-        rt.comments.queues.add(pipe, before.site_id, Queue.DECIDED, before.id, time.time(), facets)
-
-    outcome = apply_transition(
-        rt,
-        comment.id,
-        expected={comment.status},
-        to=to,
-        actor=actor,
-        reasons=(),
-        event_type="comment.approved" if to is Status.PUBLISHED else "comment.rejected",
-        extra=file_decided,
-    )
-    assert isinstance(outcome, Applied)
+def decide(rt: Runtime, moderator: Moderator, comment: Comment, to: Status) -> None:
+    """A moderator's decision through the actions a moderator takes (approve, reject for abuse, take down, restore)."""
+    action = {
+        (Status.HELD, Status.PUBLISHED): ModeratorAction.APPROVE,
+        (Status.HELD, Status.REJECTED): ModeratorAction.REJECT,
+        (Status.PUBLISHED, Status.REJECTED): ModeratorAction.TAKE_DOWN,
+        (Status.REJECTED, Status.PUBLISHED): ModeratorAction.RESTORE,
+    }[(rt.comments.status_of(comment.id), to)]
+    outcome = act(rt, moderator, comment.id, action, reason=ReportReason.ABUSE if to is Status.REJECTED else None)
+    assert isinstance(outcome, Decided), outcome
