@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+CHROMIUM := /usr/bin/chromium
 
 .PHONY: run test lint bench clean
 
@@ -16,9 +17,15 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/commentgate run
 
-## make test: lint, then the whole suite against a real Redis-protocol server and real workers
-test: $(STAMP) lint
+## make test: lint, then the whole suite against a real Redis-protocol server, real workers and a real browser
+test: $(STAMP) $(CHROMIUM) lint
 	$(BIN)/pytest
+
+# The pages' tests drive Debian's chromium through Playwright (never Playwright's own browser downloads).
+# A fresh machine gets it from apt, which needs root (CI runs as root; elsewhere install it once by hand).
+$(CHROMIUM):
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -26,8 +33,10 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 ## make bench: evaluations and benchmarks against ../shared/data (several minutes: better-profanity is slow)
+## (eval_spam --feedback prints the direct-training figures too)
 bench: $(STAMP)
-	$(BIN)/python bench/eval_spam.py
+	$(BIN)/python bench/eval_spam.py --feedback
+	$(BIN)/python bench/bench_moderation_actions.py
 	$(BIN)/python bench/bench_profanity.py
 	$(BIN)/python bench/eval_profanity.py
 	$(BIN)/python bench/bench_keys.py

@@ -19,6 +19,7 @@ from workers.runtime import Runtime
 from workers.training import read_labeled
 from workers.webhooks import check_webhook_url, redact_url
 
+from .cli_moderators import moderators
 from .local import REDIS_URL_FILE
 from .web_server import gunicorn_command
 
@@ -277,6 +278,9 @@ def webhooks_endpoints() -> None:
         if site.webhook_url:
             streak = rt.deliveries.failure_streak(site.id)
             click.echo(f"{site.id}\t{redact_url(site.webhook_url)}\tfailing in a row: {streak}")
+
+
+main.add_command(moderators)
 
 
 @main.command()

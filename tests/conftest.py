@@ -57,6 +57,7 @@ def settings(redis_url: str) -> Settings:
         webhook_retries=(0, 0),
         webhook_timeout=3,
         admin_token="test-admin-token",
+        secret_key="test-secret-key",
     )
 
 
@@ -131,3 +132,66 @@ def post(client: FlaskClient, auth: dict[str, str]) -> Callable[..., Any]:
 def snapshot(connection: Redis) -> dict[bytes, Any]:
     """Every key and its serialized value: to show that a refused request changed nothing."""
     return {key: connection.dump(key) for key in sorted(connection.scan_iter(count=1000))}
+
+
+# -- live servers and a real browser (tests/helpers/browser.py) ----------------------------------
+
+
+@pytest.fixture
+def live(rt: Runtime, redis_url: str, tmp_path: Path) -> Iterator[Any]:
+    """gunicorn + a worker process on free ports against the (flushed) test Redis; a site, an admin, a moderator."""
+    from tests.helpers.browser import start_live
+
+    server = start_live(rt, redis_url, tmp_path)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the session; each test gets its own context (cookies, storage)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.helpers.browser import launch
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh browser context and page: no cookies from other tests."""
+    from tests.helpers.browser import DEADLINE
+
+    context = browser.new_context()
+    context.set_default_timeout(DEADLINE)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def logged_in_page(browser: Any, live: Any) -> Iterator[Callable[..., Any]]:
+    """`logged_in_page(email)`: a new page (own context) logged in through the form as that account."""
+    from tests.helpers.browser import DEADLINE, PASSWORD, log_in
+
+    contexts: list[Any] = []
+
+    def open_as(email: str, password: str = PASSWORD) -> Any:
+        context = browser.new_context()
+        context.set_default_timeout(DEADLINE)
+        contexts.append(context)
+        return log_in(context.new_page(), live, email, password)
+
+    try:
+        yield open_as
+    finally:
+        for context in contexts:
+            context.close()

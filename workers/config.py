@@ -54,6 +54,17 @@ class Settings:
     # Seconds a web request may take to send its whole body (gevent workers); 0 = no deadline.
     body_timeout: int = 10
     data_dir: str = "var"
+    # Moderators' web sessions (docs/operations.md, "Moderators' logins"). No default secret: without
+    # one the app does not serve /moderate at all.
+    secret_key: str = ""
+    secure_cookies: str = "auto"  # auto | true | false: auto = Secure except plain HTTP on localhost
+    session_lifetime_seconds: int = 8 * 3600
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_ip: int = 20
+    login_window_seconds: int = 15 * 60
+    # Proxies in front of the web tier whose X-Forwarded-For/-Proto are believed (0: none; the client
+    # IP that logins are counted by is then the connection's).
+    trusted_proxies: int = 0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

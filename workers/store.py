@@ -24,6 +24,8 @@ REQUEUES_FIELD = "requeues"  # on a comment or delivery hash: how often a sweepe
 JOB_FIELD = "job_id"  # on a comment hash: its current moderation job
 ATTEMPTS_FIELD = "attempts"  # on the comment hash: tries of its checks, over every job it was given
 PIPELINE_ERROR_FIELD = "pipeline_error"  # a field of the comment hash the site's API never returns
+LEARNED_FIELD = "learned_as"  # on the comment hash: the label the site's spam model counts it under, if any
+DECISION_FIELD = "moderator_decision"  # on the comment hash: a moderator's last decision as JSON, what undo reverses
 # HINCRBY on a comment still `queued` only: a job for a comment gone or decided counts nothing.
 COUNT_TRY = """
 if redis.call('HGET', KEYS[1], 'status') == ARGV[1] then return redis.call('HINCRBY', KEYS[1], ARGV[2], 1) end
@@ -129,6 +131,19 @@ class RecordedJob:
     status: str
     job_id: str  # "" when none was recorded
     requeues: int
+
+
+@dataclass(frozen=True)
+class ModerationState:
+    """What a moderator's action reads before its compare-and-set; `decided_at` tells whether it is still current."""
+
+    site_id: str
+    status: str
+    decided_at: str  # as stored ("" before the first decision): any later change rewrites it
+    body: str
+    learned_as: str  # "spam", "ham" or ""
+    decision: dict[str, Any] | None  # the last moderator decision still open to undo
+    last_entry: dict[str, Any] | None  # the comment's last audit entry
 
 
 @dataclass(frozen=True)
@@ -283,6 +298,34 @@ class CommentStore:
         status, job_id, requeues = pipe.hmget(self.keys.comment(comment_id), ["status", JOB_FIELD, REQUEUES_FIELD])
         return RecordedJob(decode(status), decode(job_id), int(requeues or 0))
 
+    def moderation_state(self, comment_id: str) -> ModerationState | None:
+        """The fields a moderator's action and its undo decide on, in one round trip (None when missing)."""
+        names = ["site_id", "status", "decided_at", "body", LEARNED_FIELD, DECISION_FIELD]
+        with self.redis.pipeline(transaction=False) as pipe:
+            pipe.hmget(self.keys.comment(comment_id), names)
+            pipe.lindex(self.keys.audit(comment_id), -1)
+            values, last = pipe.execute()
+        site_id, status, decided_at, body, learned, decision = (decode(v) for v in values)
+        if not status:
+            return None
+        return ModerationState(
+            site_id=site_id,
+            status=status,
+            decided_at=decided_at,
+            body=body,
+            learned_as=learned,
+            decision=json.loads(decision) if decision else None,
+            last_entry=json.loads(last) if last else None,
+        )
+
+    def identities(self, comment_ids: list[str]) -> list[tuple[str, str, str]]:
+        """Each comment's author email, IP and name as submitted, in one round trip (blank when gone)."""
+        with self.redis.pipeline(transaction=False) as pipe:
+            for comment_id in comment_ids:
+                pipe.hmget(self.keys.comment(comment_id), ["author_email", "ip", "author_name"])
+            rows = pipe.execute()
+        return [(decode(email), decode(ip), decode(name)) for email, ip, name in rows]
+
     def audit(self, comment_id: str) -> list[dict[str, Any]]:
         return [json.loads(x) for x in self.redis.lrange(self.keys.audit(comment_id), 0, -1)]
 
@@ -340,6 +383,20 @@ class CommentStore:
         """Record a sweeper's new job for the comment and count the re-queue."""
         self.record_job(pipe, comment_id, job_id)
         pipe.hincrby(self.keys.comment(comment_id), REQUEUES_FIELD, 1)
+
+    def keep_learned(self, pipe: Pipeline, comment_id: str, label: str) -> None:
+        """Record the label the spam model now counts the comment under ("" for none)."""
+        if label:
+            pipe.hset(self.keys.comment(comment_id), LEARNED_FIELD, label)
+        else:
+            pipe.hdel(self.keys.comment(comment_id), LEARNED_FIELD)
+
+    def keep_decision(self, pipe: Pipeline, comment_id: str, decision: dict[str, Any] | None) -> None:
+        """Record a moderator's decision for a later undo (None: nothing left to undo)."""
+        if decision is not None:
+            pipe.hset(self.keys.comment(comment_id), DECISION_FIELD, json.dumps(decision))
+        else:
+            pipe.hdel(self.keys.comment(comment_id), DECISION_FIELD)
 
     def add_transition(
         self,

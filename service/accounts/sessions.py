@@ -1,0 +1,53 @@
+"""Server-side sessions in Redis (Flask-Session), with cookies that are HttpOnly, SameSite=Lax and Secure.
+
+`COMMENTGATE_SECURE_COOKIES=auto` marks cookies Secure except when the request came over plain HTTP to
+localhost, 127.0.0.1 or ::1: `make run` works in a local browser, and anything reached by a name or a
+public address only ever sends its session over HTTPS.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask, has_request_context, request
+from flask_session.redis import RedisSessionInterface
+
+from workers.runtime import Runtime
+
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
+COOKIE_NAME = "commentgate_session"
+
+
+def cookie_secure(mode: str) -> bool:
+    """Whether this request's cookies get the Secure flag under the setting `mode` (auto|true|false)."""
+    mode = mode.strip().lower()
+    if mode in ("true", "1", "yes"):
+        return True
+    if mode in ("false", "0", "no"):
+        return False
+    if not has_request_context():
+        return True
+    return not (request.scheme == "http" and request.host.rsplit(":", 1)[0] in LOCAL_HOSTS)
+
+
+class Sessions(RedisSessionInterface):
+    """Flask-Session's Redis sessions, Secure decided per request (see the module's docstring)."""
+
+    def __init__(self, app: Flask, rt: Runtime) -> None:
+        super().__init__(app, client=rt.connection, key_prefix=rt.keys.sessions(), permanent=True)
+        self.secure_mode = rt.settings.secure_cookies
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return cookie_secure(self.secure_mode)
+
+
+def init_app(app: Flask, rt: Runtime) -> None:
+    app.config.update(
+        SESSION_COOKIE_NAME=COOKIE_NAME,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(seconds=rt.settings.session_lifetime_seconds),
+        # Only a changed session is written: reading a page does not extend a stolen cookie's life.
+        SESSION_REFRESH_EACH_REQUEST=False,
+    )
+    app.session_interface = Sessions(app, rt)

@@ -1,0 +1,74 @@
+"""The login page, logout, and the account page (who is logged in, with which role and sites)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, redirect, render_template, request, session
+from flask_login import current_user, logout_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from workers.login_limits import LoginLimits
+
+from ..extensions import runtime
+from . import current_moderator, moderator_required, start_session
+
+bp = Blueprint("accounts", __name__, url_prefix="/moderate", template_folder="templates")
+
+HOME = "/moderate/"
+WRONG = "Wrong e-mail or password."  # one message for both: the page never tells which accounts exist
+
+
+def _safe_next(target: str | None) -> str:
+    """Where to go after login: a path on this site only (never `//host` or a scheme: no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return HOME
+    return target
+
+
+def _limits() -> LoginLimits:
+    rt = runtime()
+    return LoginLimits(rt.connection, rt.keys, rt.settings)
+
+
+def _form(status: int = 200, error: str = "", email: str = "", headers: dict[str, str] | None = None) -> Response:
+    page = render_template("accounts/login.html", error=error, email=email, next=_safe_next(request.values.get("next")))
+    return Response(page, status=status, headers=headers, mimetype="text/html")
+
+
+@bp.get("/login")
+def login() -> BaseResponse:
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    return _form()
+
+
+@bp.post("/login")
+def login_submit() -> BaseResponse:
+    email = request.form.get("email", "").strip()
+    password = request.form.get("password", "")
+    ip = request.remote_addr or ""
+    limits = _limits()
+    wait = limits.locked_for(email, ip)
+    if wait:  # refused before any password is checked: guessing gets no answer at all
+        message = f"Too many failed logins. Try again in {(wait + 59) // 60} minute(s)."
+        return _form(429, message, email, headers={"Retry-After": str(wait)})
+    moderator = runtime().moderators.verify_password(email, password) if email and password else None
+    if moderator is None:
+        limits.failed(email, ip)
+        return _form(401, WRONG, email)
+    limits.succeeded(email)
+    start_session(moderator)
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.post("/logout")
+def logout() -> BaseResponse:
+    """End the session: its Redis entry is deleted, so the old cookie is worth nothing."""
+    logout_user()
+    session.clear()
+    return redirect("/moderate/login")
+
+
+@bp.get("/account")
+@moderator_required
+def account() -> str:
+    return render_template("accounts/account.html", moderator=current_moderator())
