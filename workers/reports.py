@@ -194,6 +194,7 @@ def file_report(
     if status is not Status.PUBLISHED or threshold == 0 or open_reports < threshold:
         return FiledReport(created=True, report=report, held=False)
     # A compare-and-set from published: of two reports past the threshold at once, one holds it.
+    # Were this process to die just here, the next report would hold it: the count is already past.
     outcome = apply_transition(
         rt,
         comment_id,
