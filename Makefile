@@ -33,8 +33,10 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 ## make bench: evaluations and benchmarks against ../shared/data (several minutes: better-profanity is slow)
+## (eval_spam --feedback prints the direct-training figures too)
 bench: $(STAMP)
-	$(BIN)/python bench/eval_spam.py
+	$(BIN)/python bench/eval_spam.py --feedback
+	$(BIN)/python bench/bench_moderation_actions.py
 	$(BIN)/python bench/bench_profanity.py
 	$(BIN)/python bench/eval_profanity.py
 	$(BIN)/python bench/bench_keys.py

@@ -3,8 +3,9 @@
 The spam decision is the spam check's action under the default policy: held or rejected counts as
 "spam". Thresholds were chosen by `--cv` (leave one video out, files 01-04 only), never on Shakira.
 
-    python bench/eval_spam.py          # held-out figures
-    python bench/eval_spam.py --cv     # threshold sweep on 01-04 only
+    python bench/eval_spam.py              # held-out figures
+    python bench/eval_spam.py --cv         # threshold sweep on 01-04 only
+    python bench/eval_spam.py --feedback   # 01-02 trained, 03-04 taught by moderators' decisions over HTTP
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from dataclasses import dataclass
 
 try:
     from bench.common import HELD_OUT, TRAIN_FILES, private_redis, youtube_rows
+    from bench.spam_feedback import feedback_run
 except ImportError:  # run as a file: python bench/eval_spam.py
     from common import HELD_OUT, TRAIN_FILES, private_redis, youtube_rows  # type: ignore[no-redef]
+    from spam_feedback import feedback_run  # type: ignore[no-redef]
 from workers.checks import CheckContext
 from workers.checks.spam import check_spam
 from workers.models import Action, Author, Client, Comment, Status
@@ -46,7 +49,7 @@ class Tally:
         recall = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
         fpr = self.fp / (self.fp + self.tn) if self.fp + self.tn else 0.0
         return (
-            f"{label:<34} precision {precision:6.1%}  recall {recall:6.1%}  false-positive rate {fpr:6.1%}"
+            f"{label:<46} precision {precision:6.1%}  recall {recall:6.1%}  false-positive rate {fpr:6.1%}"
             f"   (tp {self.tp}, fp {self.fp}, tn {self.tn}, fn {self.fn})"
         )
 
@@ -113,11 +116,35 @@ def held_out() -> None:
     print(links.row("  link rule alone (>= max_links)"))
 
 
+def feedback(limit: int | None) -> None:
+    """Held-out figures of a model seeded with 01-02, before and after moderators decide 03-04 over HTTP."""
+    policy = Policy()
+    rows = youtube_rows(HELD_OUT)
+    run = feedback_run(lambda model, site: evaluate(model, site, rows, policy)[:2], limit)
+    print(f"seeded with files 01-02: model counts {run.trained_before}")
+    print(f"files 03-04 over HTTP with premoderation on, by (label, status after the checks): {dict(run.pipeline)}")
+    print(f"decided through the moderation API: {dict(run.decided)}; model counts now {run.trained_after}")
+    print("seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in run.seconds.items()))
+    print(f"held out: {HELD_OUT}; policy: spam_hold {policy.spam_hold}, spam_reject {policy.spam_reject}")
+    for name, (whole, classifier) in (("before (01-02)", run.before), ("after (01-02 + decisions)", run.after)):
+        print(whole.row(f"{name}: spam decision"))
+        print(classifier.row(f"{name}: classifier alone"))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cv", action="store_true", help="threshold sweep on files 01-04 only")
+    parser.add_argument("--feedback", action="store_true", help="01-02 trained, 03-04 decided by moderators")
+    parser.add_argument("--limit", type=int, help="with --feedback: only the first LIMIT comments of 03 and of 04")
     args = parser.parse_args()
-    cross_validate() if args.cv else held_out()
+    if args.cv:
+        cross_validate()
+    elif args.feedback:
+        feedback(args.limit)
+        print("\nfor comparison, files 01-04 trained directly:")
+        held_out()
+    else:
+        held_out()
     return 0
 
 

@@ -21,13 +21,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings = app.config.get("SETTINGS") or Settings.from_env()
 
     from . import accounts, extensions, health, security_headers
-    from .api import openapi, problems, views
+    from .api import moderation_actions, moderation_reads, openapi, problems, reports, views
 
     extensions.init_app(app, settings)
     problems.init_app(app)
     security_headers.init_app(app)
     accounts.init_app(app)
     app.register_blueprint(views.bp)
+    app.register_blueprint(moderation_reads.bp)
+    app.register_blueprint(moderation_actions.bp)
+    app.register_blueprint(reports.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(health.bp)
     return app

@@ -118,6 +118,10 @@ class Keys:
         """Hash of a comment's reports: reporter identity → the report as JSON."""
         return f"{self.prefix}:comment:{comment_id}:reports"
 
+    def reports_dismissed(self, comment_id: str) -> str:
+        """Hash of a comment's dismissed reports, as `reports`: kept for history, no longer counted."""
+        return f"{self.prefix}:comment:{comment_id}:reports:dismissed"
+
     def moderators(self) -> str:
         """Hash of moderator e-mail (normalized) → moderator id."""
         return f"{self.prefix}:moderators"

@@ -39,6 +39,8 @@ THREADS_MAX = 10_000
 THREAD_ID_LENGTH_MAX = 500  # as a comment's thread_id
 DUPLICATE_SECONDS_MAX = 365 * 86400  # a window in Redis (SET EX); past a year it means "for ever"
 SPAM_MIN_TRAINING_MAX = 1_000_000
+# Each report counts the comment's open reports in one script: a bound keeps that count short.
+REPORT_HOLD_THRESHOLD_MAX = 1000
 
 # Keys and words are printable text: a control character in one is a paste error, refused with a 400.
 NO_CONTROLS = r"^[^\x00-\x1f\x7f-\x9f]*$"
@@ -139,6 +141,12 @@ class Policy(BaseModel):
     )
     require_name: bool = Field(True, description="The author's name is required (WordPress's default).")
     require_email: bool = Field(True, description="The author's email is required (WordPress's default).")
+    report_hold_threshold: int = Field(
+        3,
+        ge=0,
+        le=REPORT_HOLD_THRESHOLD_MAX,
+        description="Hold a published comment once this many distinct readers have reported it; 0 = never.",
+    )
     closed_threads: list[ThreadId] = Field(
         default_factory=list,
         max_length=THREADS_MAX,

@@ -103,21 +103,27 @@ class SpamModel:
     def learn_many(self, site_id: str, items: Iterable[tuple[str, str]], weight: int = 1) -> int:
         """Learn (or with weight -1 unlearn) many labelled texts; returns how many."""
         n = 0
-        docs = self.keys.spam_docs(site_id)
         with self.redis.pipeline(transaction=False) as pipe:
             for text, label in items:
-                if label not in (SPAM, HAM):
-                    raise ValueError(f"label must be spam or ham, not {label!r}")
-                counts = Counter(tokenize(text))
-                tokens = {token: weight * count for token, count in counts.items()}
-                tallies = {label: weight, f"tokens:{label}": weight * sum(counts.values())}
-                self._add(pipe, self.keys.spam_tokens(site_id, label), tokens)
-                self._add(pipe, docs, tallies)
+                self.learn_on(pipe, site_id, text, label, weight)
                 n += 1
                 if len(pipe) > 5000:
                     pipe.execute()
             pipe.execute()
         return n
+
+    def learn_on(self, pipe: Pipeline, site_id: str, text: str, label: str, weight: int = 1) -> None:
+        """Queue the learning (or with weight -1 the unlearning) of one text on the caller's pipeline.
+
+        Works inside a MULTI: a decision and what it teaches are written in one EXEC.
+        """
+        if label not in (SPAM, HAM):
+            raise ValueError(f"label must be spam or ham, not {label!r}")
+        counts = Counter(tokenize(text))
+        tokens = {token: weight * count for token, count in counts.items()}
+        tallies = {label: weight, f"tokens:{label}": weight * sum(counts.values())}
+        self._add(pipe, self.keys.spam_tokens(site_id, label), tokens)
+        self._add(pipe, self.keys.spam_docs(site_id), tallies)
 
     def _add(self, pipe: Pipeline, key: str, deltas: dict[str, int]) -> None:
         """Add to counts: HINCRBY to learn; to unlearn, a script that also drops what reaches zero."""

@@ -24,6 +24,8 @@ REQUEUES_FIELD = "requeues"  # on a comment or delivery hash: how often a sweepe
 JOB_FIELD = "job_id"  # on a comment hash: its current moderation job
 ATTEMPTS_FIELD = "attempts"  # on the comment hash: tries of its checks, over every job it was given
 PIPELINE_ERROR_FIELD = "pipeline_error"  # a field of the comment hash the site's API never returns
+LEARNED_FIELD = "learned_as"  # on the comment hash: the label the site's spam model counts it under, if any
+DECISION_FIELD = "moderator_decision"  # on the comment hash: a moderator's last decision as JSON, what undo reverses
 # HINCRBY on a comment still `queued` only: a job for a comment gone or decided counts nothing.
 COUNT_TRY = """
 if redis.call('HGET', KEYS[1], 'status') == ARGV[1] then return redis.call('HINCRBY', KEYS[1], ARGV[2], 1) end
@@ -129,6 +131,19 @@ class RecordedJob:
     status: str
     job_id: str  # "" when none was recorded
     requeues: int
+
+
+@dataclass(frozen=True)
+class ModerationState:
+    """What a moderator's action reads before its compare-and-set; `decided_at` tells whether it is still current."""
+
+    site_id: str
+    status: str
+    decided_at: str  # as stored ("" before the first decision): any later change rewrites it
+    body: str
+    learned_as: str  # "spam", "ham" or ""
+    decision: dict[str, Any] | None  # the last moderator decision still open to undo
+    last_entry: dict[str, Any] | None  # the comment's last audit entry
 
 
 @dataclass(frozen=True)
@@ -283,6 +298,34 @@ class CommentStore:
         status, job_id, requeues = pipe.hmget(self.keys.comment(comment_id), ["status", JOB_FIELD, REQUEUES_FIELD])
         return RecordedJob(decode(status), decode(job_id), int(requeues or 0))
 
+    def moderation_state(self, comment_id: str) -> ModerationState | None:
+        """The fields a moderator's action and its undo decide on, in one round trip (None when missing)."""
+        names = ["site_id", "status", "decided_at", "body", LEARNED_FIELD, DECISION_FIELD]
+        with self.redis.pipeline(transaction=False) as pipe:
+            pipe.hmget(self.keys.comment(comment_id), names)
+            pipe.lindex(self.keys.audit(comment_id), -1)
+            values, last = pipe.execute()
+        site_id, status, decided_at, body, learned, decision = (decode(v) for v in values)
+        if not status:
+            return None
+        return ModerationState(
+            site_id=site_id,
+            status=status,
+            decided_at=decided_at,
+            body=body,
+            learned_as=learned,
+            decision=json.loads(decision) if decision else None,
+            last_entry=json.loads(last) if last else None,
+        )
+
+    def identities(self, comment_ids: list[str]) -> list[tuple[str, str, str]]:
+        """Each comment's author email, IP and name as submitted, in one round trip (blank when gone)."""
+        with self.redis.pipeline(transaction=False) as pipe:
+            for comment_id in comment_ids:
+                pipe.hmget(self.keys.comment(comment_id), ["author_email", "ip", "author_name"])
+            rows = pipe.execute()
+        return [(decode(email), decode(ip), decode(name)) for email, ip, name in rows]
+
     def audit(self, comment_id: str) -> list[dict[str, Any]]:
         return [json.loads(x) for x in self.redis.lrange(self.keys.audit(comment_id), 0, -1)]
 
@@ -341,6 +384,20 @@ class CommentStore:
         self.record_job(pipe, comment_id, job_id)
         pipe.hincrby(self.keys.comment(comment_id), REQUEUES_FIELD, 1)
 
+    def keep_learned(self, pipe: Pipeline, comment_id: str, label: str) -> None:
+        """Record the label the spam model now counts the comment under ("" for none)."""
+        if label:
+            pipe.hset(self.keys.comment(comment_id), LEARNED_FIELD, label)
+        else:
+            pipe.hdel(self.keys.comment(comment_id), LEARNED_FIELD)
+
+    def keep_decision(self, pipe: Pipeline, comment_id: str, decision: dict[str, Any] | None) -> None:
+        """Record a moderator's decision for a later undo (None: nothing left to undo)."""
+        if decision is not None:
+            pipe.hset(self.keys.comment(comment_id), DECISION_FIELD, json.dumps(decision))
+        else:
+            pipe.hdel(self.keys.comment(comment_id), DECISION_FIELD)
+
     def add_transition(
         self,
         pipe: Pipeline,
@@ -398,6 +455,12 @@ class CommentStore:
         self._expire_if_rejected(pipe, comment.id, to)
         self._add_event(pipe, comment.site_id, event)
 
+    def add_audit_entry(self, pipe: Pipeline, comment: Comment, entry: dict[str, Any], author_id: str) -> None:
+        """An audit entry that changes no status (reports dismissed): on the comment and in the site's log."""
+        pipe.rpush(self.keys.audit(comment.id), json.dumps(entry))
+        pipe.ltrim(self.keys.audit(comment.id), -self.retention.audit_keep_entries, -1)
+        self._add_to_audit_log(pipe, comment, entry, author_id)
+
     def _file_in_queues(
         self, pipe: Pipeline, comment: Comment, to: Status, reasons: tuple[str, ...], author_id: str
     ) -> None:
@@ -443,13 +506,14 @@ class CommentStore:
             pipe.xtrim(stream, minid=f"{int((entry['at'] - age) * 1000)}-0", approximate=True)
 
     def _expire_if_rejected(self, pipe: Pipeline, comment_id: str, to: Status) -> None:
-        """A rejected comment is kept a while (to restore a false positive), then expires with its audit.
+        """A rejected comment is kept a while (to restore a false positive), then expires with its audit and reports.
 
         Published comments are listed and held ones await a moderator, so they stay; a restored
         comment stops expiring.
         """
         keep = self.retention.rejected_keep_seconds
-        for key in (self.keys.comment(comment_id), self.keys.audit(comment_id)):
+        k = self.keys
+        for key in (k.comment(comment_id), k.audit(comment_id), k.reports(comment_id), k.reports_dismissed(comment_id)):
             if to is Status.REJECTED and keep > 0:
                 pipe.expire(key, keep)
             else:

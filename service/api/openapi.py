@@ -41,7 +41,13 @@ class Fragment:
 
 def _fragments() -> list[Fragment]:
     """The parts of the API described beside their routes (imported here, so the document is built once)."""
-    return []
+    from . import moderation_actions, moderation_reads, reports
+
+    return [
+        moderation_reads.openapi_fragment(),
+        moderation_actions.fragment(),
+        Fragment(reports.openapi_paths(), reports.openapi_models()),
+    ]
 
 
 def _json(model: str) -> dict[str, Any]:

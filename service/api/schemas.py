@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from workers.models import ReportReason
 from workers.text import BIDI_CONTROLS, strip_bidi
 
 # C0 and C1 control characters and DEL. The body (multi-line) keeps tab, LF and CR; a one-line field
@@ -138,6 +139,13 @@ class EvidenceOut(BaseModel):
     details: dict[str, Any]
 
 
+class ReportCounts(BaseModel):
+    """A comment's open reports (dismissed ones are not counted): how many, and how many give each reason."""
+
+    total: int
+    by_reason: dict[str, int]
+
+
 class CommentOut(BaseModel):
     """The comment resource."""
 
@@ -150,6 +158,37 @@ class CommentOut(BaseModel):
     evidence: list[EvidenceOut]
     created_at: str
     decided_at: str | None
+    reports: ReportCounts
+
+
+class ReporterIn(BaseModel):
+    """Who reported, as the site knows them: its own reader id, else the reader's IP (relayed, as for comments)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # The length first, so an overlong value is refused in characters before the text is checked.
+    id: Annotated[str, Field(max_length=200), AfterValidator(_line)] = ""
+    ip: Annotated[Line, Field(max_length=45), AfterValidator(_ip)] = ""
+
+
+class ReportIn(BaseModel):
+    """A reader's report on a comment, as a site sends it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: ReportReason
+    note: Annotated[str, Field(max_length=1000), AfterValidator(_body_text)] = ""
+    reporter: ReporterIn = Field(default_factory=ReporterIn)
+
+
+class ReportFiled(BaseModel):
+    """The answer to a report: the reporter's report (their first, on a repeat) and the comment's open reports."""
+
+    comment_id: str
+    reason: ReportReason
+    note: str
+    reported_at: str
+    reports: ReportCounts
 
 
 class Accepted(BaseModel):
