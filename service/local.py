@@ -16,6 +16,7 @@ from redis import Redis
 
 from workers.config import Settings
 from workers.embedded_redis import EmbeddedRedis
+from workers.moderators import Role
 from workers.runtime import Runtime
 
 from .web_server import gunicorn_command
@@ -59,16 +60,44 @@ def _demo_site(rt: Runtime, data_dir: Path, api_url: str) -> dict[str, str]:
     return demo
 
 
+DEMO_MODERATOR_FILE = "demo-moderator.json"
+DEMO_MODERATOR_EMAIL = "admin@demo.localhost"
+
+
+def _demo_moderator(rt: Runtime, data_dir: Path, login_url: str) -> dict[str, str] | None:
+    """Create the demo admin on first start (or when its account is gone); returns it only when new.
+
+    Its password is printed once, then lives only in the 0600 file; later starts keep the account.
+    """
+    path = data_dir / DEMO_MODERATOR_FILE
+    if path.exists():
+        kept: dict[str, str] = json.loads(path.read_text())
+        if rt.moderators.by_email(kept["email"]) is not None:
+            return None
+    if rt.moderators.by_email(DEMO_MODERATOR_EMAIL) is not None:  # the file was lost: a new password
+        password = rt.moderators.reset_password(DEMO_MODERATOR_EMAIL)
+    else:
+        _, password = rt.moderators.add(DEMO_MODERATOR_EMAIL, Role.ADMIN)
+    demo = {"email": DEMO_MODERATOR_EMAIL, "password": password, "url": login_url}
+    write_private(path, json.dumps(demo, indent=2) + "\n")
+    return demo
+
+
+def _secret(path: Path) -> str:
+    """A generated secret kept in a 0600 file, so restarts reuse it."""
+    if not path.exists():
+        write_private(path, secrets.token_urlsafe(32) + "\n")
+    return path.read_text().strip()
+
+
 def run_everything(host: str, port: int) -> None:
     """Everything on one machine: Redis (embedded unless REDIS_URL), the web server and a worker."""
     settings = Settings.from_env()
     data_dir = Path(settings.data_dir).resolve()
     data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # it holds the secrets below
-    token_file = data_dir / "admin-token"
-    if not token_file.exists():
-        write_private(token_file, secrets.token_urlsafe(32) + "\n")
     env = dict(os.environ)
-    env.setdefault("COMMENTGATE_ADMIN_TOKEN", token_file.read_text().strip())
+    env.setdefault("COMMENTGATE_ADMIN_TOKEN", _secret(data_dir / "admin-token"))
+    env.setdefault("COMMENTGATE_SECRET_KEY", _secret(data_dir / "secret-key"))
 
     redis_server = None
     if not settings.redis_url:
@@ -83,6 +112,7 @@ def run_everything(host: str, port: int) -> None:
         rt = Runtime(Redis.from_url(env["REDIS_URL"]), Settings.from_env(env))
         api_url = f"http://{host}:{port}"
         demo = _demo_site(rt, data_dir, api_url)
+        new_moderator = _demo_moderator(rt, data_dir, f"{api_url}/moderate/login")
         web_cmd = gunicorn_command(f"{host}:{port}", 2)  # the same server settings as `commentgate web`
         # Own sessions: Ctrl-C reaches only this process, which stops the children in order.
         children.append(subprocess.Popen(web_cmd, env=env, start_new_session=True))
@@ -92,6 +122,13 @@ def run_everything(host: str, port: int) -> None:
         redis_at = data_dir / REDIS_URL_FILE if redis_server else "REDIS_URL"
         click.echo(f"  redis:   URL in {redis_at} (data in {data_dir})")
         click.echo(f"  demo site: {demo['site_id']}  key: {demo['key']}  (also in {data_dir / 'demo-site.json'})")
+        moderator_file = data_dir / DEMO_MODERATOR_FILE
+        if new_moderator:  # shown once; afterwards only the 0600 file holds the password
+            click.echo(f"  moderate at {new_moderator['url']}")
+            click.echo(f"    e-mail: {new_moderator['email']}  password: {new_moderator['password']}")
+            click.echo(f"    (shown only now; also in {moderator_file})")
+        else:
+            click.echo(f"  moderate at {api_url}/moderate/login  (demo admin's login in {moderator_file})")
         click.echo("  Ctrl-C stops everything.\n")
         while all(c.poll() is None for c in children):
             time.sleep(0.5)

@@ -60,3 +60,62 @@ def test_markup_in_an_email_shows_as_text(live, logged_in_page):
     expect(page.locator("#account-email")).to_have_text(email.lower())
     assert page.locator("main img").count() == 0
     assert page.title() != "1"
+
+
+def test_logout_from_the_keyboard_ends_the_session_on_the_server(live, logged_in_page, browser):
+    page = logged_in_page(live.moderator.email)
+    (cookie,) = [c for c in page.context.cookies() if c["name"] == "commentgate_session"]
+    assert live.rt.connection.exists(live.rt.keys.sessions() + cookie["value"])
+
+    page.get_by_role("button", name="Log out").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(live.url("/moderate/login"))
+    assert not live.rt.connection.exists(live.rt.keys.sessions() + cookie["value"])
+
+    # The old cookie, replayed from another browser, opens nothing.
+    thief = browser.new_context()
+    try:
+        thief.add_cookies([cookie])
+        replay = thief.new_page()
+        replay.goto(live.url(CONTENT_CHECK_PATH))
+        expect(replay).to_have_url(live.url(f"/moderate/login?next={CONTENT_CHECK_PATH}"))
+    finally:
+        thief.close()
+
+
+def test_a_removed_account_is_sent_to_the_login_page_at_its_next_click(live, logged_in_page):
+    page = logged_in_page(live.moderator.email)
+    live.rt.moderators.remove(live.moderator.email)
+    page.reload()
+    expect(page).to_have_url(live.url(f"/moderate/login?next={CONTENT_CHECK_PATH}"))
+    expect(page.get_by_role("button", name="Log out")).to_have_count(0)
+
+
+def test_lockout_shows_when_to_try_again_with_429_and_retry_after(live, page):
+    page.goto(live.url("/moderate/login"))
+    answers = []
+    for password in ["wrong 1", "wrong 2", "wrong 3", "wrong 4", "wrong 5", PASSWORD]:
+        page.get_by_label("E-mail").fill(live.moderator.email)
+        page.get_by_label("Password").fill(password)
+        with page.expect_response(lambda r: r.request.method == "POST") as answer:
+            page.get_by_role("button", name="Log in").click()
+        answers.append(answer.value)
+    assert [a.status for a in answers] == [401] * 5 + [429]
+    assert 0 < int(answers[-1].headers["retry-after"]) <= 900
+    expect(page.get_by_role("alert")).to_have_text("Too many failed logins. Try again in 15 minute(s).")
+
+
+def test_the_session_cookie_the_browser_keeps_is_httponly_and_lax(live, logged_in_page):
+    page = logged_in_page(live.moderator.email)
+    (cookie,) = [c for c in page.context.cookies() if c["name"] == "commentgate_session"]
+    assert (cookie["httpOnly"], cookie["sameSite"], cookie["secure"]) == (True, "Lax", False)  # plain HTTP on 127.0.0.1
+    assert page.evaluate("document.cookie") == ""  # no script can read it
+
+
+def test_the_page_is_served_with_its_content_security_policy(live, page):
+    answer = page.goto(live.url("/moderate/login"))
+    assert answer.headers["content-security-policy"].startswith("default-src 'self'; script-src 'self'")
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert answer.headers["cache-control"] == "no-store"
+    # The stylesheet loads under that policy (same origin): the page is styled.
+    assert page.locator("body").evaluate("b => getComputedStyle(b).margin") == "0px"

@@ -124,3 +124,12 @@ def test_without_a_secret_key_the_pages_are_off_and_the_api_still_serves(rt, set
         client.get(f"/api/v1/sites/{site.site_id}/policy", headers={"Authorization": f"Bearer {site.key}"}).status_code
         == 200
     )
+
+
+def test_a_visitors_session_is_kept_half_an_hour_and_a_logged_in_one_the_lifetime(client, moderator, rt):
+    csrf_token(client)
+    (anonymous,) = _session_keys(rt)
+    assert 0 < rt.connection.ttl(anonymous) <= 30 * 60
+    log_in(client, moderator.email, PASSWORD)
+    (logged_in,) = _session_keys(rt)
+    assert 30 * 60 < rt.connection.ttl(logged_in) <= rt.settings.session_lifetime_seconds

@@ -10,12 +10,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Flask, has_request_context, request
+from flask_session.base import ServerSideSession
 from flask_session.redis import RedisSessionInterface
 
 from workers.runtime import Runtime
 
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
 COOKIE_NAME = "commentgate_session"
+# A visitor who is not logged in still gets a session (it holds the login form's CSRF token); it is kept
+# only this long, so requests for the login page cannot fill Redis for the whole session lifetime.
+ANONYMOUS_SESSION_SECONDS = 30 * 60
 
 
 def cookie_secure(mode: str) -> bool:
@@ -39,6 +43,11 @@ class Sessions(RedisSessionInterface):
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return cookie_secure(self.secure_mode)
+
+    def _upsert_session(self, session_lifetime: timedelta, session: ServerSideSession, store_id: str) -> None:
+        if "_user_id" not in session:  # Flask-Login's key: nobody is logged in on this session
+            session_lifetime = min(session_lifetime, timedelta(seconds=ANONYMOUS_SESSION_SECONDS))
+        super()._upsert_session(session_lifetime, session, store_id)
 
 
 def init_app(app: Flask, rt: Runtime) -> None:

@@ -6,7 +6,9 @@ browser downloads are never used. The flags keep it headless and off the network
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,6 +82,10 @@ class Live:
         return Account(moderator, password)
 
     def stop(self) -> None:
+        """SIGTERM both at once (each shuts down gracefully in parallel), then make sure both are gone."""
+        for process in (self.web, self.worker):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
         stop_group(self.web)
         stop_group(self.worker)
 
