@@ -110,6 +110,9 @@ def decide(stack: LiveStack, token: str, ids: list[str], action: str) -> None:
         answer = stack.call("POST", "/api/v1/moderation/bulk", token, json={"ids": batch, "action": action})
         if answer.status_code != 200:
             raise RuntimeError(f"bulk {action}: {answer.status_code} {answer.text}")
+        undecided = {c: r for c, r in answer.json()["results"].items() if r["outcome"] != "decided"}
+        if undecided or len(answer.json()["results"]) != len(batch):
+            raise RuntimeError(f"bulk {action}: not decided: {undecided}")
 
 
 def feedback_run(
