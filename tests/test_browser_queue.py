@@ -93,6 +93,35 @@ def test_undo_brings_the_comment_back(desk: Live, logged_in_page: Callable[..., 
     wait_for(lambda: status(desk, comment) == "held", timeout=10)
 
 
+def test_the_counts_refresh_by_themselves(desk: Live, logged_in_page: Callable[..., Page]):
+    submit(desk, "The first comment of the morning.")
+    page = open_queue(logged_in_page(desk.moderator.email), desk)
+    expect(page.locator('[data-count="held"]')).to_have_text("1")
+    submit(desk, "A second one, while the page is open.")
+    # The page polls every 10 seconds: wait for the badge, with room to spare.
+    expect(page.locator('[data-count="held"]')).to_have_text("2", timeout=30_000)
+    expect(page.locator("#counts-news")).to_contain_text("Held 2")
+
+
+def test_keys_wait_while_typing_and_question_mark_shows_them(desk: Live, logged_in_page: Callable[..., Page]):
+    comment = submit(desk, "Searching must not approve anything.")
+    page = open_queue(logged_in_page(desk.moderator.email), desk)
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.get_by_label("Search").type("a sharp remark")
+    expect(page.get_by_label("Search")).to_have_value("a sharp remark")
+    item(page, comment).focus()
+    page.keyboard.press("?")
+    expect(page.locator("#help-dialog")).to_be_visible()
+    page.keyboard.press("a")  # keys do nothing while a dialog is open
+    page.keyboard.press("Escape")
+    expect(page.locator("#help-dialog")).to_be_hidden()
+    page.keyboard.press("a")  # and act again once it is closed: the one decision sent
+    expect(item(page, comment)).to_have_count(0)
+    assert posts == [desk.url(f"/moderate/comments/{comment}/approve")]
+    assert status(desk, comment) == "published"
+
+
 def test_bulk_reject_three_with_the_keyboard(desk: Live, logged_in_page: Callable[..., Page]):
     ids = [submit(desk, f"Off-topic comment number {n}.") for n in range(4)]
     page = open_queue(logged_in_page(desk.moderator.email), desk)

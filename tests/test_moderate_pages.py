@@ -242,6 +242,60 @@ def test_ban_with_reject_held_empties_the_queue_of_that_author(desk: Desk, held:
     assert list(articles(desk.page()[1])) == [someone_else]
 
 
+def test_reported_tab_keeps_or_takes_down(
+    desk: Desk,
+    post: Callable[..., Any],
+    work: Callable[[], None],
+    rt: Runtime,
+    premoderated: NewSite,
+    client: FlaskClient,
+    auth: dict[str, str],
+):
+    rt.sites.set_policy(premoderated.site_id, Policy(flood_seconds=0))  # published at once
+    kept, taken = (post(body).get_json()["id"] for body in ("A sharp but fair comment.", "A comment naming a child."))
+    work()
+    for comment, reason in ((kept, "abuse"), (taken, "personal_info")):
+        filed = client.post(f"/api/v1/comments/{comment}/reports", json={"reason": reason}, headers=auth)
+        assert filed.status_code == 202, filed.get_json()
+    items = articles(desk.page("/moderate/?queue=reported")[1])
+    assert list(items) == [kept, taken]
+    assert "<strong>personal info</strong>" in items[taken]
+    assert desk.send(f"/moderate/comments/{kept}/dismiss-reports").status_code == 200
+    assert desk.send(f"/moderate/comments/{taken}/take-down", {"reason": "personal_info"}).status_code == 200
+    assert articles(desk.page("/moderate/?queue=reported")[1]) == {}
+    assert [status_of(client, auth, c) for c in (kept, taken)] == ["published", "rejected"]
+
+
+def test_recently_decided_shows_who_decided_and_restore_brings_it_back(
+    desk: Desk, held: Callable[..., str], client: FlaskClient, auth: dict[str, str]
+):
+    comment = held()
+    desk.send(f"/moderate/comments/{comment}/spam")
+    item = articles(desk.page("/moderate/?queue=decided")[1])[comment]
+    assert 'data-status="rejected"' in item and "decided by ana@example.org" in item
+    answer = desk.send(f"/moderate/comments/{comment}/restore")
+    assert answer.status_code == 200 and answer.get_json()["status"] == "published"
+    assert status_of(client, auth, comment) == "published"
+
+
+def test_a_comment_has_a_page_of_its_own(desk: Desk, held: Callable[..., str]):
+    comment = held("One comment, on its own page.")
+    status, html = desk.page(f"/moderate/comments/{comment}")
+    assert status == 200
+    assert body_text(articles(html)[comment]) == "One comment, on its own page."
+
+
+def test_an_approve_the_status_does_not_allow_is_a_conflict(desk: Desk, held: Callable[..., str], rt: Runtime):
+    comment = held()
+    desk.send(f"/moderate/comments/{comment}/approve")
+    before = stored_state(rt)
+    answer = desk.send(f"/moderate/comments/{comment}/approve")
+    assert answer.status_code == 409
+    assert answer.get_json()["status"] == "published"
+    assert answer.get_json()["message"].startswith("Already approved by ana@example.org at ")
+    assert stored_state(rt) == before
+
+
 # -- refused: nothing changes ----------------------------------------------------------------------
 
 

@@ -16,6 +16,7 @@
   const helpDialog = document.getElementById("help-dialog");
   const toast = desk.querySelector(".toast");
   const selectedCount = desk.querySelector(".selected-count");
+  const countsNews = document.getElementById("counts-news");
   const undoStack = []; // {id, item, place}: the decisions `u` can take back, the last on top
   let current = null; // the article the keys act on
 
@@ -46,9 +47,20 @@
       const response = await fetch(desk.dataset.countsUrl, { credentials: "same-origin", headers: { Accept: "application/json" } });
       if (!response.ok || response.redirected) return;
       const counts = await response.json();
+      let changed = false;
       for (const [tab, n] of Object.entries(counts)) {
         const badge = desk.querySelector('[data-count="' + tab + '"]');
-        if (badge && badge.textContent !== String(n)) badge.textContent = String(n);
+        if (badge && badge.textContent !== String(n)) {
+          badge.textContent = String(n);
+          changed = true;
+        }
+      }
+      // Said once per change, politely, for a screen reader: the badges themselves are not a live region.
+      if (changed && countsNews) {
+        countsNews.textContent = Array.from(desk.querySelectorAll(".tabs a"))
+          .filter((tab) => tab.querySelector(".count"))
+          .map((tab) => tab.textContent.replace(/\s+/g, " ").trim())
+          .join(", ");
       }
     } catch (_) {
       // offline for a moment: the next poll tries again
@@ -108,13 +120,13 @@
 
   // A decided item leaves the held and reported lists (remembered, so `u` can put it back);
   // in the decided tab and on a comment's own page it stays and shows its new state.
-  function settle(item, status) {
+  function settle(item, status, undoable = true) {
     setStatus(item, status);
     if (queue === "decided" || queue === "single") return;
     const all = items();
     const next = all[all.indexOf(item) + 1] || all[all.indexOf(item) - 1] || null;
     const row = item.closest("li");
-    undoStack.push({ row: row, parent: row.parentNode, before: row.nextSibling, id: item.dataset.id });
+    if (undoable) undoStack.push({ row: row, parent: row.parentNode, before: row.nextSibling, id: item.dataset.id });
     row.remove();
     if (current === item) focusItem(next);
     const empty = desk.querySelector(".empty");
@@ -125,7 +137,7 @@
   function removeIds(ids) {
     for (const id of ids) {
       const item = document.getElementById("c-" + id);
-      if (item) settle(item, "rejected");
+      if (item) settle(item, "rejected", false); // a ban is lifted by unbanning, not by `u`
     }
   }
 
@@ -199,7 +211,6 @@
       say(data.message);
       showOutcome(item, data.message, "done");
       removeIds(data.rejected || []);
-      undoStack.length = 0; // a ban is undone by unbanning, not by `u`
     } else {
       showOutcome(item, data.error || "Could not ban.", "error");
     }
