@@ -131,6 +131,14 @@ def test_held_queue_lists_oldest_first_with_evidence_marked_and_reasons_in_words
     assert 'data-count="held">2<' in html
 
 
+def test_thousands_of_matches_read_as_a_summary_not_a_wall(desk: Desk, held: Callable[..., str]):
+    comment = held(" ".join(f"http://shop{n}.example" for n in range(2000)))
+    item = articles(desk.page()[1])[comment]
+    summary = re.search(r'<p class="summary">([^<]+)</p>', item)
+    assert summary and "2,000 links" in summary.group(1)
+    assert 0 < item.count('<mark class="mark-link"') <= 50
+
+
 def test_an_item_shows_the_author_the_article_and_their_history(desk: Desk, held: Callable[..., str]):
     held("An earlier comment of mine.", author={"name": "Ben", "email": "ben@example.org"})
     later = held(
