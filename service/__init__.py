@@ -20,7 +20,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(config)
     settings = app.config.get("SETTINGS") or Settings.from_env()
 
-    from . import accounts, extensions, health, security_headers
+    from . import accounts, extensions, health, moderate, security_headers
     from .api import moderation_actions, moderation_reads, openapi, problems, reports, views
 
     extensions.init_app(app, settings)
@@ -33,4 +33,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(reports.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(health.bp)
+    moderate.register(app)
     return app
