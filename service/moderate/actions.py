@@ -14,7 +14,7 @@ from workers.author_actions import ban_author_of, ban_value, trust_author
 from workers.decision_outcomes import Conflict, Decided
 from workers.exceptions import UnknownComment
 from workers.models import ReportReason
-from workers.moderator_actions import ModeratorAction, act, act_many, undo
+from workers.moderator_actions import BULK_MAX, NOTE_MAX, ModeratorAction, act, act_many, undo
 from workers.review_queue import queue_counts, read_item
 
 from ..accounts import current_moderator, moderator_required
@@ -22,8 +22,6 @@ from ..extensions import runtime
 from . import bp
 from .presentation import conflict_message
 
-NOTE_MAX = 1000  # as a reader's report note
-BULK_MAX = 500  # as the JSON API's bulk endpoint
 Body = TypeVar("Body", bound=BaseModel)
 
 DONE = {

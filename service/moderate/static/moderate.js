@@ -203,6 +203,12 @@
       banDialog.querySelector(".ban-" + kind).textContent = value ? "(" + value + ")" : "(none given)";
       banDialog.querySelector('input[value="' + kind + '"]').disabled = !value;
     }
+    // An author who gave no e-mail cannot be banned by it: start on the first way that is there.
+    const choice = banDialog.querySelector('input[name="kind"]:checked');
+    if (!choice || choice.disabled) {
+      const first = banDialog.querySelector('input[name="kind"]:not(:disabled)');
+      if (first) first.checked = true;
+    }
     const fields = await ask(banDialog);
     if (!fields) return focusItem(item);
     const body = { kind: fields.get("kind"), reject_held: fields.get("reject_held") === "on" };
