@@ -304,6 +304,25 @@ def test_an_approve_the_status_does_not_allow_is_a_conflict(desk: Desk, held: Ca
     assert stored_state(rt) == before
 
 
+def test_the_audit_log_pages_newest_first(
+    desk: Desk, held: Callable[..., str], premoderated: NewSite, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr("service.moderate.views.AUDIT_PAGE_SIZE", 2)
+    ids = [held(f"Comment {n}.") for n in range(3)]
+    html = desk.page(f"/moderate/audit?site={premoderated.site_id}")[1]
+    assert re.findall(r'/moderate/comments/([^"]+)"', html) == [ids[2], ids[1]]
+    older = re.search(r'<a rel="next" href="([^"]+)"', html)
+    assert older
+    rest = desk.page(unescape(older.group(1)))[1]
+    assert re.findall(r'/moderate/comments/([^"]+)"', rest) == [ids[0]]
+
+
+def test_a_cursor_that_is_not_ours_is_a_bad_request(desk: Desk, held: Callable[..., str]):
+    held()
+    status, html = desk.page("/moderate/?cursor=not-a-cursor")
+    assert status == 400 and "Bad request" in html
+
+
 # -- refused: nothing changes ----------------------------------------------------------------------
 
 

@@ -21,6 +21,7 @@ from . import bp
 
 TAB_LABELS = {Queue.HELD: "Held", Queue.REPORTED: "Reported", Queue.DECIDED: "Recently decided"}
 PAGE_SIZE = 25  # a screen of decisions; the next page is one cursor away
+AUDIT_PAGE_SIZE = 50
 FILTERS = ("site", "thread", "reason", "author", "q")
 
 
@@ -90,7 +91,8 @@ def audit_page() -> str | tuple[str, int]:
     site = request.args.get("site") or (sites[0] if sites else "")
     actor = request.args.get("actor", "").strip() or None
     try:
-        page = read_audit(runtime(), moderator, site, actor=actor, cursor=request.args.get("cursor") or None)
+        cursor = request.args.get("cursor") or None
+        page = read_audit(runtime(), moderator, site, actor=actor, cursor=cursor, limit=AUDIT_PAGE_SIZE)
     except UnknownSite:
         abort(404)
     except ValueError as exc:  # a cursor that is not one of ours
