@@ -163,6 +163,29 @@ def test_markup_in_body_and_name_is_shown_as_text(desk: Desk, held: Callable[...
     assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;" in item
 
 
+def test_markup_in_a_url_and_a_report_note_is_shown_as_text(
+    desk: Desk,
+    post: Callable[..., Any],
+    work: Callable[[], None],
+    rt: Runtime,
+    premoderated: NewSite,
+    client: FlaskClient,
+    auth: dict[str, str],
+):
+    rt.sites.set_policy(premoderated.site_id, Policy(flood_seconds=0))  # published at once, so it can be reported
+    url = 'https://x.example/"><script>alert(3)</script>'
+    answer = post("A comment with a crafted link.", author={"name": "Eve", "email": "eve@example.org", "url": url})
+    assert answer.status_code == 202, answer.get_json()
+    comment = answer.get_json()["id"]
+    work()
+    filed = client.post(f"/api/v1/comments/{comment}/reports", json={"reason": "other", "note": MARKUP}, headers=auth)
+    assert filed.status_code == 202, filed.get_json()
+    item = articles(desk.page("/moderate/?queue=reported")[1])[comment]
+    assert "<script>" not in item and "<img" not in item
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;" in item
+    assert "&#34;&gt;&lt;script&gt;alert(3)&lt;/script&gt;" in item
+
+
 def test_filters_and_search_narrow_the_queue(desk: Desk, held: Callable[..., str]):
     tariffs = held("The tariffs will hurt farmers.")
     held("Nothing to do with trade.", thread_id="2025/07/another-story")
