@@ -17,7 +17,7 @@ from .queue_index import Facet, Queue
 from .queue_search import InvalidQuery, decode_cursor, find_page, scopes_for
 from .reports import Report, parse_reports
 from .runtime import Runtime
-from .store import PIPELINE_ERROR_FIELD, comment_from_hash, decode, decode_hash
+from .store import PIPELINE_ERROR_FIELD, comment_from_hash, decode, decode_hash, is_comment_id
 
 MAX_LIMIT = 100  # items per page at most
 DECIDED_SECONDS = 7 * 86400  # the decided queue shows what people decided this recently: where a slip is undone
@@ -120,7 +120,7 @@ def read_queue(rt: Runtime, moderator: Moderator, query: QueueQuery) -> QueuePag
 
 def read_item(rt: Runtime, moderator: Moderator, comment_id: str) -> QueueItem:
     """One comment as the queue shows it; UnknownComment when it is missing or on a site not theirs."""
-    items = _items(rt, [comment_id])
+    items = _items(rt, [comment_id]) if is_comment_id(comment_id) else []
     if not items or not moderator.may_moderate(items[0].comment.site_id):
         raise UnknownComment(comment_id)
     return items[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import threading
 import time
@@ -102,6 +103,16 @@ def new_comment_id() -> str:
                 millis, random = millis + 1, secrets.randbits(_FRESH_BITS)
         _id_clock.millis, _id_clock.random = millis, random
     return f"{millis:012x}{random:012x}"
+
+
+# Ids become parts of key names (`<prefix>:comment:<id>`), so one such as `<id>:audit` would name another
+# key: whatever the ids' alphabet, nothing but lowercase letters and digits of bounded length is an id.
+_COMMENT_ID = re.compile(r"[0-9a-z]{1,64}")
+
+
+def is_comment_id(value: str) -> bool:
+    """True for a string shaped like a comment id (whether or not such a comment exists)."""
+    return _COMMENT_ID.fullmatch(value) is not None
 
 
 def new_event_id() -> str:

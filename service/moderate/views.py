@@ -16,6 +16,7 @@ from workers.reason_words import reason_words
 from workers.review_queue import InvalidQuery, QueueQuery, queue_counts, read_item, read_queue
 
 from ..accounts import current_moderator, moderator_required
+from ..api.schemas import is_comment_id
 from ..extensions import runtime
 from . import bp
 
@@ -44,6 +45,13 @@ def reason_in_words(code: str) -> str:
 def desk_context() -> dict[str, Any]:
     """What every desk template uses, rather than each view passing it."""
     return {"tab_labels": TAB_LABELS, "evidence_marks": evidence_marks}
+
+
+@bp.url_value_preprocessor
+def refuse_malformed_comment_ids(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """Every route's `<comment_id>` is checked before any view runs: a key name such as `<id>:audit` is not found."""
+    if values and "comment_id" in values and not is_comment_id(values["comment_id"]):
+        abort(404)
 
 
 @bp.get("/")
