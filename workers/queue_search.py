@@ -3,9 +3,10 @@
 A page is found by walking one sorted set in order from the cursor, a chunk at a time: the main
 queue, or with filters the smallest of their facet sets, each id checked (ZSCORE) against the
 other filters' sets and the main queue, so an id a facet still lists after leaving the queue is
-ignored. Text search reads the body and the author's name (HMGET) of each id walked and matches
-case-insensitively. Both stop once the page is full or after SCAN_BUDGET ids: then the page says it
-did not scan everything, and its cursor continues where the scan stopped.
+ignored. Text search reads the first SEARCHED_CHARACTERS of the body and the author's name of each
+id walked and matches case-insensitively. Both stop once the page is full or after SCAN_BUDGET ids,
+and a search also once it has read SEARCH_BYTES of text: then the page says it did not scan
+everything, and its cursor continues where the scan stopped.
 """
 
 from __future__ import annotations
@@ -24,18 +25,36 @@ from .store import decode
 
 CHUNK = 250  # ids read and checked per round trip
 SCAN_BUDGET = 4000  # ids one page examines at most when filters intersect or text is searched
+# A body holds up to 65,525 characters: read whole, 3,000 of them made a search that found nothing take
+# 2 s a page. Reading a body's start bounds each comment's cost; the byte budget bounds the page's.
+SEARCHED_CHARACTERS = 2000  # of each body; the author's name (at most 245) is searched whole
+SEARCH_BYTES = 2_000_000  # text one search page reads at most (checked per chunk: one chunk more at worst)
 
 
-# Whether each comment's body or author name holds ARGV[1], an ASCII needle in lower case: 1 or 0;
-# or, when either text has a byte past ASCII (or no needle is given), the two texts, for Python to
-# casefold and match. Redis's Lua lower() maps only ASCII, which is exact for ASCII text: a search
-# reads back only what it cannot decide here, not every body it walks past.
+# Whether the first ARGV[2] characters of each comment's body, or its author name, hold ARGV[1], an
+# ASCII needle in lower case: 1 or 0; or, when either text has a byte past ASCII (or no needle is
+# given), the two texts, for Python to casefold and match. Redis's Lua lower() maps only ASCII, which
+# is exact for ASCII text: a search reads back only what it cannot decide here, not every body it
+# walks past. The last element is how many bytes of text were read. Lua 5.1 strings are bytes: a
+# UTF-8 character is at most 4, so the characters wanted lie within 4 times as many bytes, and are
+# counted there as lead bytes each followed by their continuation bytes (128-191).
 MATCH_TEXTS = """
-local needle = ARGV[1]
-local out = {}
+local needle, wanted = ARGV[1], tonumber(ARGV[2])
+local function head(text)
+  local cut = string.sub(text, 1, 4 * wanted)
+  if not string.find(cut, '[\\128-\\255]') then return string.sub(cut, 1, wanted) end
+  local count, stop = 0, 0
+  for after in string.gmatch(cut, '[^\\128-\\191][\\128-\\191]*()') do
+    count, stop = count + 1, after - 1
+    if count == wanted then break end
+  end
+  return string.sub(cut, 1, stop)
+end
+local out, read = {}, 0
 for i, key in ipairs(KEYS) do
   local fields = redis.call('HMGET', key, 'body', 'author_name')
-  local body, name = fields[1] or '', fields[2] or ''
+  local body, name = head(fields[1] or ''), fields[2] or ''
+  read = read + #body + #name
   if needle == '' then
     out[i] = {body, name}
   elseif string.find(string.lower(body), needle, 1, true) or string.find(string.lower(name), needle, 1, true) then
@@ -46,6 +65,7 @@ for i, key in ipairs(KEYS) do
     out[i] = 0
   end
 end
+out[#KEYS + 1] = read
 return out
 """
 
@@ -170,17 +190,18 @@ def find_page(
     needle = text.casefold() if text else ""
     scanning = bool(needle) or any(len(r) > 1 for r in required.values())
     found: list[Candidate] = []
-    scanned, last = 0, None
+    scanned, read, last = 0, 0, None
     while len(found) <= limit:
-        if scanning and scanned >= SCAN_BUDGET:
+        if scanning and (scanned >= SCAN_BUDGET or read >= SEARCH_BYTES):
             next_cursor = encode_cursor(last) if last else None
             return Found(found, next_cursor, scanned_all=False)
         size = CHUNK if scanning else limit + 1 - len(found)
         batch = list(itertools.islice(merged, size))
         if not batch:
             break
-        found.extend(_kept(redis, batch, required, comment_key, needle))
-        scanned, last = scanned + len(batch), batch[-1].position
+        kept, text_bytes = _kept(redis, batch, required, comment_key, needle)
+        found.extend(kept)
+        scanned, read, last = scanned + len(batch), read + text_bytes, batch[-1].position
     page = found[:limit]
     more = len(found) > limit
     return Found(page, encode_cursor(page[-1].position) if more and page else None, scanned_all=True)
@@ -192,21 +213,25 @@ def _kept(
     required: dict[str, tuple[str, ...]],
     comment_key: Callable[[str], str],
     needle: str,
-) -> list[Candidate]:
-    """The batch's ids still in every set their site requires, and (when searching) whose text holds `needle`."""
+) -> tuple[list[Candidate], int]:
+    """The batch's ids still in every set their site requires, and (when searching) whose text holds `needle`.
+
+    Also how many bytes of text the search read (0 without a needle).
+    """
     by_site: dict[str, list[str]] = {}
     for candidate in batch:
         by_site.setdefault(candidate.site, []).append(candidate.position.comment_id)
     checks = [(key, ids) for site, ids in by_site.items() for key in required[site]]
     if not needle and not checks:
-        return batch
+        return batch, 0
     # One command per set and one script call for the texts, not one per id: redis-py's cost is per command.
     with redis.pipeline(transaction=False) as pipe:
         for key, ids in checks:
             pipe.zmscore(key, ids)
         if needle:
             keys = [comment_key(c.position.comment_id) for c in batch]
-            redis.register_script(MATCH_TEXTS)(keys=keys, args=[needle if needle.isascii() else ""], client=pipe)
+            ascii_needle = needle if needle.isascii() else ""
+            redis.register_script(MATCH_TEXTS)(keys=keys, args=[ascii_needle, SEARCHED_CHARACTERS], client=pipe)
         results = pipe.execute()
     missing = {
         comment_id
@@ -214,7 +239,8 @@ def _kept(
         for comment_id, score in zip(ids, scores, strict=True)
         if score is None
     }
-    texts = iter(results[len(checks)] if needle else [])
+    answers = results[len(checks)] if needle else [0]
+    texts, text_bytes = iter(answers[:-1]), int(answers[-1])
     kept = []
     for candidate in batch:
         matches = True
@@ -227,4 +253,4 @@ def _kept(
                 matches = answer == 1
         if matches and candidate.position.comment_id not in missing:
             kept.append(candidate)
-    return kept
+    return kept, text_bytes
