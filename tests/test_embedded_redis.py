@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import socket
 import stat
 from pathlib import Path
@@ -48,6 +50,11 @@ def test_data_directory_is_0700_and_its_files_0600(server):
     owner = Redis.from_url(server.url)
     owner.hset("cg:site:x", mapping={"webhook_secret": "s3cret"})
     owner.execute_command("BGREWRITEAOF")  # writes a base file as well as the increment
+    # Listed once the rewrite is over: its temporary files come and go while it runs.
+    deadline = time.monotonic() + 30
+    while any(owner.info("persistence")[f] for f in ("aof_rewrite_in_progress", "aof_rewrite_scheduled")):
+        assert time.monotonic() < deadline, "the AOF rewrite did not finish in 30 s"
+        time.sleep(0.05)
     assert _mode(server.data_dir) == 0o700
     files = [p for p in server.data_dir.rglob("*") if p.is_file()]
     assert files, "the AOF should be on disk"

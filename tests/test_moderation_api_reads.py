@@ -8,10 +8,11 @@ import pytest
 
 from tests.conftest import snapshot
 from tests.helpers.held_comments import decide, held_comment
-from workers.models import Status
+from workers.models import ReportReason, Status
 from workers.moderators import Role
 from workers.policy import Policy
 from workers.queue_index import Queue
+from workers.reports import file_report
 
 
 @pytest.fixture
@@ -20,7 +21,7 @@ def desk(rt, site):
     return moderator, {"Authorization": f"Bearer {rt.moderators.issue_token('desk@news.example')}"}
 
 
-def test_a_held_comment_shows_everything_a_moderator_decides_on(rt, site, post, work, client, auth, desk, connection):
+def test_a_held_comment_shows_everything_a_moderator_decides_on(rt, site, post, work, client, auth, desk):
     _, headers = desk
     policy = Policy(flood_seconds=0, moderation_keys=["viagra"])
     rt.sites.set_policy(site.site_id, policy)
@@ -33,8 +34,7 @@ def test_a_held_comment_shows_everything_a_moderator_decides_on(rt, site, post, 
     work()
     resource = client.get(submitted.headers["Location"], headers=auth).get_json()
     assert resource["status"] == "held"
-    report = {"reason": "spam", "note": "ads", "at": 1_700_000_000.0}
-    connection.hset(rt.keys.reports(resource["id"]), "digest", json.dumps(report))
+    file_report(rt, site.site_id, resource["id"], ReportReason.SPAM, "ads", "reader-1", None)
     answer = client.get("/api/v1/moderation/queue?queue=held", headers=headers)
     assert answer.status_code == 200
     page = answer.get_json()

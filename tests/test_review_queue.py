@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from tests.helpers.held_comments import decide, held_comment
@@ -11,7 +9,7 @@ from workers.exceptions import UnknownComment
 from workers.models import ReportReason, Status
 from workers.moderators import Role
 from workers.queue_index import Queue
-from workers.reports import file_report
+from workers.reports import ReportCounts, file_report
 from workers.review_queue import InvalidQuery, QueueQuery, queue_counts, read_item, read_queue
 
 
@@ -137,12 +135,12 @@ def test_an_item_carries_reports_history_and_the_pipeline_error(rt, site, desk, 
     decide(rt, desk, earlier, Status.PUBLISHED)
     held = held_comment(rt, sid, body="My second", created_at=1001.0, reasons=("pipeline_error",))
     connection.hset(rt.keys.comment(held.id), "pipeline_error", "Traceback: boom")
-    report = {"reason": "abuse", "note": "rude", "at": 1002.0}
-    connection.hset(rt.keys.reports(held.id), "reporter-digest", json.dumps(report))
+    file_report(rt, sid, held.id, ReportReason.ABUSE, "rude", "reader-1", None)
     (item,) = read_queue(rt, desk, QueueQuery(Queue.HELD)).items
     assert item.comment.body == "My second" and item.comment.author.email == "ada@example.org"
     assert item.author_id == rt.authors.id_of(sid, held.author_key)
     assert [(r.reason.value, r.note) for r in item.reports] == [("abuse", "rude")]
+    assert item.report_counts == ReportCounts(total=1, by_reason={"abuse": 1})
     assert item.pipeline_error == "Traceback: boom"
     assert (item.history.published, item.history.held, item.history.rejected) == (1, 1, 0)
     assert [(r.id, r.status, r.excerpt) for r in item.history.recent] == [(earlier.id, "published", "My first comment")]

@@ -122,6 +122,23 @@ class Keys:
         """Hash of a comment's dismissed reports, as `reports`: kept for history, no longer counted."""
         return f"{self.prefix}:comment:{comment_id}:reports:dismissed"
 
+    def report_keys(self, comment_id: str) -> tuple[str, ...]:
+        """Every key a comment's reports are kept in: they expire, or stay, with the comment."""
+        return (
+            self.reports(comment_id),
+            self.reports_dismissed(comment_id),
+            self.report_counts(comment_id),
+            self.reports_latest(comment_id),
+        )
+
+    def report_counts(self, comment_id: str) -> str:
+        """Hash of a comment's open reports counted: `total`, `reason:<reason>`, and `counted` since `decided_at`."""
+        return f"{self.prefix}:comment:{comment_id}:reports:counts"
+
+    def reports_latest(self, comment_id: str) -> str:
+        """List of a comment's latest open reports as JSON, newest first, capped: what a moderator is shown."""
+        return f"{self.prefix}:comment:{comment_id}:reports:latest"
+
     def moderators(self) -> str:
         """Hash of moderator e-mail (normalized) → moderator id."""
         return f"{self.prefix}:moderators"

@@ -39,7 +39,7 @@ THREADS_MAX = 10_000
 THREAD_ID_LENGTH_MAX = 500  # as a comment's thread_id
 DUPLICATE_SECONDS_MAX = 365 * 86400  # a window in Redis (SET EX); past a year it means "for ever"
 SPAM_MIN_TRAINING_MAX = 1_000_000
-# Each report counts the comment's open reports in one script: a bound keeps that count short.
+# Reports are counted as they arrive (one counter per report): the bound is a sanity check on the policy.
 REPORT_HOLD_THRESHOLD_MAX = 1000
 
 # Keys and words are printable text: a control character in one is a paste error, refused with a 400.

@@ -15,7 +15,7 @@ from .models import Comment, Status
 from .moderators import Moderator
 from .queue_index import Facet, Queue
 from .queue_search import InvalidQuery, decode_cursor, find_page, scopes_for
-from .reports import Report, parse_reports
+from .reports import Report, ReportCounts, parse_latest
 from .runtime import Runtime
 from .store import PIPELINE_ERROR_FIELD, comment_from_hash, decode, decode_hash, is_comment_id
 
@@ -66,7 +66,8 @@ class QueueItem:
 
     comment: Comment
     author_id: str
-    reports: list[Report]
+    reports: list[Report]  # the latest few (`LATEST_KEPT`), oldest first
+    report_counts: ReportCounts  # all its open reports, counted
     history: AuthorHistory
     pipeline_error: str  # "" unless the pipeline failed on it
     decided_by: str | None  # who made its last change (an e-mail or "pipeline"); None while queued
@@ -145,21 +146,22 @@ def _items(rt: Runtime, ids: list[str]) -> list[QueueItem]:
     with rt.connection.pipeline(transaction=False) as pipe:
         for comment_id in ids:
             pipe.hgetall(k.comment(comment_id))
-            rt.reports.read(pipe, comment_id)
+            rt.reports.read(pipe, comment_id)  # two replies: the counts and the latest few
             pipe.lindex(k.audit(comment_id), -1)
         rows = pipe.execute()
     read = []
-    for i in range(0, len(rows), 3):
-        raw, reports, last = rows[i : i + 3]
+    for i in range(0, len(rows), 4):
+        raw, counts, latest, last = rows[i : i + 4]
         if raw:  # a comment expired between the index read and this one is left out
             fields = decode_hash(raw)
             comment = comment_from_hash(fields)
             author_id = rt.authors.id_of(comment.site_id, comment.author_key)
-            read.append((comment, fields.get(PIPELINE_ERROR_FIELD, ""), parse_reports(reports), last, author_id))
+            reported = (parse_latest(latest), ReportCounts.from_hash(counts))
+            read.append((comment, fields.get(PIPELINE_ERROR_FIELD, ""), reported, last, author_id))
     histories = _histories(rt, {(c.site_id, a) for c, _, _, _, a in read if a})
     names: dict[str, str] = {}
     items = []
-    for comment, error, reports, last, author_id in read:
+    for comment, error, (latest_reports, counts), last, author_id in read:
         history = histories.get((comment.site_id, author_id)) or AuthorHistory(author_id, 0, 0, 0, [])
         recent = [r for r in history.recent if r.id != comment.id][:RECENT]
         decided_by = None
@@ -170,7 +172,8 @@ def _items(rt: Runtime, ids: list[str]) -> list[QueueItem]:
             QueueItem(
                 comment=comment,
                 author_id=author_id,
-                reports=reports,
+                reports=latest_reports,
+                report_counts=counts,
                 history=AuthorHistory(author_id, history.published, history.held, history.rejected, recent),
                 pipeline_error=error,
                 decided_by=decided_by,

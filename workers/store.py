@@ -524,7 +524,7 @@ class CommentStore:
         """
         keep = self.retention.rejected_keep_seconds
         k = self.keys
-        for key in (k.comment(comment_id), k.audit(comment_id), k.reports(comment_id), k.reports_dismissed(comment_id)):
+        for key in (k.comment(comment_id), k.audit(comment_id), *k.report_keys(comment_id)):
             if to is Status.REJECTED and keep > 0:
                 pipe.expire(key, keep)
             else:

@@ -23,6 +23,7 @@ PIPELINE_EVENTS = {
     Status.REJECTED: "comment.rejected",
 }
 ExtraWrites = Callable[[Pipeline, Comment], None]
+StillWanted = Callable[[Pipeline, Comment], bool]  # a last check on the WATCHed keys, before MULTI
 
 
 @dataclass(frozen=True)
@@ -58,23 +59,26 @@ def apply_transition(
     published_name: str | None = None,
     extra: ExtraWrites | None = None,
     note: str | None = None,
+    watch: Collection[str] = (),
+    still_wanted: StillWanted | None = None,
 ) -> Outcome:
     """Move a comment to `to` if its status is one of `expected`; else say who moved it last, and when.
 
     WATCH makes this a compare-and-set: two workers deciding the same comment record one decision.
     The webhook job is enqueued in the same MULTI/EXEC, so an event is never told without being
-    recorded, nor recorded without being queued for delivery.
+    recorded, nor recorded without being queued for delivery. `still_wanted`, when given, is asked
+    once the status matches (WATCHing the comment and `watch`): False leaves the comment as it is.
     """
     key = rt.keys.comment(comment_id)
     with rt.connection.pipeline() as pipe:
         while True:
             try:
-                pipe.watch(key)
+                pipe.watch(key, *watch)
                 raw = pipe.hgetall(key)
                 if not raw:
                     raise UnknownComment(comment_id)
                 comment = comment_from_hash(decode_hash(raw))
-                if comment.status not in expected:
+                if comment.status not in expected or (still_wanted is not None and not still_wanted(pipe, comment)):
                     last = pipe.lindex(rt.keys.audit(comment_id), -1)
                     pipe.reset()
                     return _lost(comment.status, last)

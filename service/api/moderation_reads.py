@@ -13,7 +13,6 @@ from workers.moderators import Moderator
 from workers.queue_index import Queue
 from workers.queue_search import InvalidQuery
 from workers.reason_words import reason_words
-from workers.reports import count_by_reason
 from workers.review_queue import MAX_LIMIT, QueueItem, QueueQuery, queue_counts, read_queue, visible_sites
 
 from ..extensions import runtime
@@ -148,8 +147,8 @@ def queue_item(item: QueueItem) -> dict[str, Any]:
             "tokens": ((spam.get("details") or {}).get("model") or {}).get("tokens", []),
         },
         "reports": {
-            "total": len(item.reports),
-            "by_reason": count_by_reason(item.reports),
+            "total": item.report_counts.total,
+            "by_reason": item.report_counts.by_reason,
             "items": [{"reason": r.reason.value, "note": r.note, "at": iso(r.at)} for r in item.reports],
         },
         "history": {

@@ -17,7 +17,7 @@ from .auth import require_site
 from .forms import read_body
 from .problems import PROBLEM_TYPE, ApiError, field_errors, unsupported_media_type
 from .schemas import COMMENT_ID_PATTERN, ReportFiled, ReportIn, is_comment_id
-from .views import iso, json_response, report_counts
+from .views import iso, json_response
 
 bp = Blueprint("reports", __name__, url_prefix="/api/v1")
 problems.init_blueprint(bp)
@@ -64,7 +64,7 @@ def report_comment(comment_id: str) -> Response:
         "reason": filed.report.reason.value,
         "note": filed.report.note,
         "reported_at": iso(filed.report.at),
-        "reports": report_counts(rt.reports.of(comment_id)),
+        "reports": rt.reports.counts(comment_id).as_dict(),
     }
     return json_response(payload, 202 if filed.created else 200)
 

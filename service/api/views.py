@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from workers.models import Author, Client, Comment
 from workers.policy import Policy
-from workers.reports import Report, count_by_reason
+from workers.reports import ReportCounts
 from workers.submission import Submission, submit
 
 from ..extensions import runtime
@@ -42,15 +42,10 @@ def json_response(payload: Any, status: int = 200, headers: dict[str, str] | Non
     return response
 
 
-def report_counts(reports: list[Report]) -> dict[str, Any]:
-    """A comment's open reports as the site sees them: a total and a count per reason."""
-    return {"total": len(reports), "by_reason": count_by_reason(reports)}
-
-
-def comment_resource(comment: Comment, reports: list[Report] | None = None) -> dict[str, Any]:
-    """The comment as its site reads it; `reports` are its open reports (read here when not given)."""
+def comment_resource(comment: Comment, reports: ReportCounts | None = None) -> dict[str, Any]:
+    """The comment as its site reads it; `reports` counts its open reports (read here when not given)."""
     if reports is None:
-        reports = runtime().reports.of(comment.id)
+        reports = runtime().reports.counts(comment.id)
     return {
         "id": comment.id,
         "site_id": comment.site_id,
@@ -61,7 +56,7 @@ def comment_resource(comment: Comment, reports: list[Report] | None = None) -> d
         "evidence": list(comment.evidence),
         "created_at": iso(comment.created_at),
         "decided_at": iso(comment.decided_at),
-        "reports": report_counts(reports),
+        "reports": reports.as_dict(),
     }
 
 
