@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import time
-
 import socket
 import stat
+import time
 from pathlib import Path
 
 import pytest
