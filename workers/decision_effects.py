@@ -13,6 +13,9 @@ from .queue_index import Queue
 from .runtime import Runtime
 
 DECIDED_KEEP_SECONDS = 7 * 24 * 3600  # how long a decision stays in the recently-decided queue, to be undone
+# A facet not written for this long holds only decisions past DECIDED_KEEP_SECONDS: it expires whole
+# (a thread, reason or author decided on once is never written again to trim it).
+DECIDED_FACET_TTL = DECIDED_KEEP_SECONDS + 24 * 3600
 
 
 def relabel(rt: Runtime, pipe: Pipeline, comment: Comment, old: str, new: str) -> None:
@@ -31,9 +34,8 @@ def file_decided(
 ) -> None:
     """File the decision in the recently-decided queue, replacing the comment's earlier entry.
 
-    Entries past DECIDED_KEEP_SECONDS leave the main set on each write. Their facet members may
-    linger, but they carry the same score (the decision time), and readers of the decided queue
-    read only the last DECIDED_KEEP_SECONDS of scores, so they are never listed.
+    Entries past DECIDED_KEEP_SECONDS leave the main set and each facet written on each write; a
+    facet no longer written expires (DECIDED_FACET_TTL), so none grows for ever.
     """
     queues, site = rt.comments.queues, comment.site_id
     author_id = rt.authors.id_of(site, comment.author_key)
@@ -42,8 +44,14 @@ def file_decided(
             pipe, site, Queue.DECIDED, comment.id, queues.facets(comment.thread_id, previous["reasons"], author_id)
         )
     now = time.time()
-    queues.add(pipe, site, Queue.DECIDED, comment.id, now, queues.facets(comment.thread_id, reasons, author_id))
-    pipe.zremrangebyscore(rt.keys.queue(site, Queue.DECIDED), "-inf", now - DECIDED_KEEP_SECONDS)
+    facets = queues.facets(comment.thread_id, reasons, author_id)
+    queues.add(pipe, site, Queue.DECIDED, comment.id, now, facets)
+    cut_off = now - DECIDED_KEEP_SECONDS
+    pipe.zremrangebyscore(rt.keys.queue(site, Queue.DECIDED), "-inf", cut_off)
+    for facet, value in facets:
+        key = rt.keys.queue_facet(site, Queue.DECIDED, facet, value)
+        pipe.zremrangebyscore(key, "-inf", cut_off)
+        pipe.expire(key, DECIDED_FACET_TTL)
 
 
 def unfile_decided(rt: Runtime, pipe: Pipeline, comment: Comment, reasons: list[str]) -> None:
