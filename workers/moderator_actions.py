@@ -114,8 +114,10 @@ def act(
     while True:
         state = visible(rt, moderator, comment_id)
         before = Status(state.status)
-        if before not in expected or _overrules_a_colleague(moderator, action, before, state.last_entry):
+        if before not in expected:
             return conflict(rt, comment_id, before, state.last_entry)
+        if _overrules_a_colleague(moderator, action, before, state.decided_by):
+            return _decided_by(rt, comment_id, before, state)
 
         def writes(pipe: Pipeline, comment: Comment, state: ModerationState = state) -> None:
             _still_as_read(state, comment)
@@ -204,6 +206,16 @@ def conflict(rt: Runtime, comment_id: str, status: Status, last_entry: dict[str,
     )
 
 
+def _decided_by(rt: Runtime, comment_id: str, status: Status, state: ModerationState) -> Conflict:
+    """The comment's status, and who last changed it when (not who last dismissed its reports)."""
+    return Conflict(
+        comment_id=comment_id,
+        status=status,
+        decided_by=rt.moderators.display_name(state.decided_by),
+        decided_at=float(state.decided_at) if state.decided_at else None,
+    )
+
+
 def outcome_of(rt: Runtime, comment_id: str, to: Status, outcome: Outcome) -> Decided | Conflict:
     if isinstance(outcome, Applied):
         return Decided(comment_id=comment_id, status=to, event_id=outcome.event.id)
@@ -253,17 +265,15 @@ def _is_theirs(
     )
 
 
-def _overrules_a_colleague(
-    moderator: Moderator, action: ModeratorAction, before: Status, last: dict[str, Any] | None
-) -> bool:
+def _overrules_a_colleague(moderator: Moderator, action: ModeratorAction, before: Status, decided_by: str) -> bool:
     """Reject and spam take down what the pipeline published or this moderator approved, never a colleague's decision.
 
     Two moderators pressing approve and reject on one held comment must make one decision: the
     reject that comes second finds it published by someone else and gets a Conflict. Overruling a
-    colleague is done on purpose, with take-down.
+    colleague is done on purpose, with take-down. Judged by who changed the status last: a dismissal
+    of reports decides nothing about the comment.
     """
-    actor = str(last["actor"]) if last is not None else ""
-    by_a_colleague = actor.startswith("moderator:") and actor != moderator.actor
+    by_a_colleague = decided_by.startswith("moderator:") and decided_by != moderator.actor
     return action in (ModeratorAction.REJECT, ModeratorAction.SPAM) and before is Status.PUBLISHED and by_a_colleague
 
 
