@@ -129,3 +129,24 @@ def test_undoing_a_take_down_keeps_the_reports(rt, site, post, work, connection:
     assert rt.reports.counts(comment_id).total == 2 and len(rt.reports.of(comment_id)) == 2
     third = file_report(rt, site.site_id, comment_id, ReportReason.ABUSE, "", "reader-3", None)
     assert third.held and rt.comments.status_of(comment_id) is Status.HELD
+
+
+def test_a_restored_comment_with_open_reports_is_back_in_the_reported_queue(rt, site, post, work, connection: Redis):
+    rt.sites.set_policy(site.site_id, Policy(flood_seconds=0, report_hold_threshold=3))
+    alice = moderator_of(rt, "alice@example.org", site.site_id)
+    bob = moderator_of(rt, "bob@example.org", site.site_id)
+    comment_id = published(rt, post, work)
+    file_report(rt, site.site_id, comment_id, ReportReason.ABUSE, "", "reader-1", None)
+    file_report(rt, site.site_id, comment_id, ReportReason.SPAM, "", "reader-2", None)
+    reported = rt.keys.queue(site.site_id, Queue.REPORTED)
+    first_reported = connection.zscore(reported, comment_id)
+    assert isinstance(act(rt, alice, comment_id, ModeratorAction.TAKE_DOWN), Decided)
+    assert isinstance(act(rt, bob, comment_id, ModeratorAction.RESTORE), Decided)
+    assert connection.zscore(reported, comment_id) == first_reported
+    for reason in ("abuse", "spam"):
+        facet = rt.keys.queue_facet(site.site_id, Queue.REPORTED, Facet.REASON, reason)
+        assert connection.zscore(facet, comment_id) == first_reported
+    # A moderator weighed them, restoring it: they stay open, and the threshold counts from the restore.
+    third = file_report(rt, site.site_id, comment_id, ReportReason.ABUSE, "", "reader-3", None)
+    assert not third.held and rt.comments.status_of(comment_id) is Status.PUBLISHED
+    assert rt.reports.counts(comment_id).total == 3

@@ -1,15 +1,18 @@
 """What a moderator's decision writes beside the status, on the decision's own pipeline: the label the
-spam model counts the comment under, and its entry in the recently-decided queue."""
+spam model counts the comment under, its entry in the recently-decided queue, and its place in the
+reported queue when it is published again."""
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from redis.client import Pipeline
 
 from .models import Comment
 from .queue_index import Queue
+from .reports import ReportCounts
 from .runtime import Runtime
 
 DECIDED_KEEP_SECONDS = 7 * 24 * 3600  # how long a decision stays in the recently-decided queue, to be undone
@@ -59,3 +62,37 @@ def unfile_decided(rt: Runtime, pipe: Pipeline, comment: Comment, reasons: list[
     author_id = rt.authors.id_of(comment.site_id, comment.author_key)
     facets = rt.comments.queues.facets(comment.thread_id, reasons, author_id)
     rt.comments.queues.remove(pipe, comment.site_id, Queue.DECIDED, comment.id, facets)
+
+
+@dataclass(frozen=True)
+class ReportsRead:
+    """A comment's open reports as read before its decision: since when it is reported, and their counts."""
+
+    since: float | None
+    counts: ReportCounts
+
+
+def read_reports(rt: Runtime, site_id: str, comment_id: str) -> ReportsRead:
+    """Read before the decision what the reported queue needs (used when a rejected comment is published
+    again: readers cannot report a rejected comment, nor a moderator dismiss its reports, meanwhile)."""
+    with rt.connection.pipeline(transaction=False) as pipe:
+        pipe.zscore(rt.keys.queue(site_id, Queue.REPORTED), comment_id)
+        pipe.hgetall(rt.keys.report_counts(comment_id))
+        since, counts = pipe.execute()
+    return ReportsRead(since=float(since) if since is not None else None, counts=ReportCounts.from_hash(counts))
+
+
+def refile_reported(rt: Runtime, pipe: Pipeline, comment: Comment, counts: ReportCounts, since: float | None) -> None:
+    """A comment published again with open reports goes back to the reported queue, at its first report's time."""
+    if not counts.total:
+        return
+    author_id = rt.authors.id_of(comment.site_id, comment.author_key)
+    facets = rt.comments.queues.facets(comment.thread_id, list(counts.by_reason), author_id)
+    score = since if since is not None else time.time()
+    rt.comments.queues.add(pipe, comment.site_id, Queue.REPORTED, comment.id, score, facets)
+
+
+def keep_review_time(rt: Runtime, pipe: Pipeline, comment_id: str, decided_at: str) -> None:
+    """An undo puts back the comment's earlier decision time: reports counted since then count on."""
+    if decided_at:
+        pipe.hset(rt.keys.comment(comment_id), "decided_at", decided_at)

@@ -16,7 +16,15 @@ from typing import Any
 
 from redis.client import Pipeline
 
-from .decision_effects import file_decided, relabel, unfile_decided
+from .decision_effects import (
+    ReportsRead,
+    file_decided,
+    keep_review_time,
+    read_reports,
+    refile_reported,
+    relabel,
+    unfile_decided,
+)
 from .decision_outcomes import Conflict, Decided
 from .exceptions import UnknownComment
 from .models import Comment, ReportReason, Status
@@ -119,7 +127,11 @@ def act(
         if _overrules_a_colleague(moderator, action, before, state.decided_by):
             return _decided_by(rt, comment_id, before, state)
 
-        def writes(pipe: Pipeline, comment: Comment, state: ModerationState = state) -> None:
+        reports = read_reports(rt, state.site_id, comment_id)
+
+        def writes(
+            pipe: Pipeline, comment: Comment, state: ModerationState = state, reports: ReportsRead = reports
+        ) -> None:
             _still_as_read(state, comment)
             relabel(rt, pipe, comment, state.learned_as, _label_after(action, comment, state.learned_as, code))
             decision = {
@@ -129,9 +141,13 @@ def act(
                 "reasons": [code],
                 "reasons_before": list(comment.reasons),
                 "learned_before": state.learned_as,
+                "decided_before": state.decided_at,  # what an undo puts back
+                "reported_since": reports.since,
             }
             rt.comments.keep_decision(pipe, comment.id, decision)
             file_decided(rt, pipe, comment, state.decision, [code])
+            if to is Status.PUBLISHED:
+                refile_reported(rt, pipe, comment, reports.counts, (state.decision or {}).get("reported_since"))
 
         try:
             applied = _apply(
@@ -178,12 +194,23 @@ def undo(rt: Runtime, moderator: Moderator, comment_id: str) -> Decided | Confli
             return conflict(rt, comment_id, current, last)
         assert decision is not None
         back = Status(decision["from"])
+        reports = read_reports(rt, state.site_id, comment_id)
 
-        def writes(pipe: Pipeline, comment: Comment, state: ModerationState = state, decision: Any = decision) -> None:
+        def writes(
+            pipe: Pipeline,
+            comment: Comment,
+            state: ModerationState = state,
+            decision: Any = decision,
+            reports: ReportsRead = reports,
+        ) -> None:
             _still_as_read(state, comment)
             relabel(rt, pipe, comment, state.learned_as, decision["learned_before"])
             rt.comments.keep_decision(pipe, comment.id, None)  # an undo is not undone again
             unfile_decided(rt, pipe, comment, decision["reasons"])
+            # Back to where it was: the reports it had still count, from when they were filed.
+            keep_review_time(rt, pipe, comment.id, decision.get("decided_before", ""))
+            if decision["from"] == Status.PUBLISHED.value:
+                refile_reported(rt, pipe, comment, reports.counts, decision.get("reported_since"))
 
         reasons = tuple(decision["reasons_before"])
         try:
@@ -278,7 +305,10 @@ def _overrules_a_colleague(moderator: Moderator, action: ModeratorAction, before
 
 
 def _still_as_read(state: ModerationState, comment: Comment) -> None:
-    """Inside the compare-and-set: every change rewrites `decided_at`, so an equal one means nothing moved."""
+    """Inside the compare-and-set: every change rewrites `decided_at`, so an equal one means nothing moved.
+
+    An undo writes back the time of the decision it reverses: what was read is then the state again.
+    """
     read = float(state.decided_at) if state.decided_at else None
     if comment.decided_at != read:
         raise _Moved(comment.id)
