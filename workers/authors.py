@@ -1,4 +1,4 @@
-"""Author rules a moderator or operator sets (bans by email, IP or name; trust by author key), and authors' tallies."""
+"""Author rules (bans by email, IP or name; trust by author key), and authors' history as the checks read it."""
 
 from __future__ import annotations
 
@@ -78,12 +78,10 @@ class AuthorRules:
         """Queue whether the author key is trusted (its result: a flag)."""
         pipe.sismember(self.keys.trusted(site_id), key)
 
-    def read_tallies(self, pipe: Pipeline, site_id: str, key: str) -> None:
-        """Queue the author's counts of decided and published comments (its result: both, raw)."""
-        pipe.hmget(self.keys.author(site_id, key), ["decided", "published"])
+    def read_history(self, pipe: Pipeline, site_id: str, author_id: str) -> None:
+        """Queue the author's comments counted by status now (its result: published, held, rejected, raw).
 
-    def count_decision(self, pipe: Pipeline, site_id: str, key: str, published: bool) -> None:
-        """Add a decision to the author's tallies, that new-commenter rules and trust read."""
-        pipe.hincrby(self.keys.author(site_id, key), "decided", 1)
-        if published:
-            pipe.hincrby(self.keys.author(site_id, key), "published", 1)
+        Every status change keeps these counts (`CommentStore.add_transition`), the pipeline's and a
+        moderator's alike: an approved comment counts as published, a taken-down one no longer does.
+        """
+        pipe.hmget(self.keys.author_statuses(site_id, author_id), ["published", "held", "rejected"])

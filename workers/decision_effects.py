@@ -1,18 +1,24 @@
 """What a moderator's decision writes beside the status, on the decision's own pipeline: the label the
-spam model counts the comment under, and its entry in the recently-decided queue."""
+spam model counts the comment under, its entry in the recently-decided queue, and its place in the
+reported queue when it is published again."""
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from redis.client import Pipeline
 
 from .models import Comment
 from .queue_index import Queue
+from .reports import ReportCounts
 from .runtime import Runtime
 
 DECIDED_KEEP_SECONDS = 7 * 24 * 3600  # how long a decision stays in the recently-decided queue, to be undone
+# A facet not written for this long holds only decisions past DECIDED_KEEP_SECONDS: it expires whole
+# (a thread, reason or author decided on once is never written again to trim it).
+DECIDED_FACET_TTL = DECIDED_KEEP_SECONDS + 24 * 3600
 
 
 def relabel(rt: Runtime, pipe: Pipeline, comment: Comment, old: str, new: str) -> None:
@@ -31,9 +37,8 @@ def file_decided(
 ) -> None:
     """File the decision in the recently-decided queue, replacing the comment's earlier entry.
 
-    Entries past DECIDED_KEEP_SECONDS leave the main set on each write. Their facet members may
-    linger, but they carry the same score (the decision time), and readers of the decided queue
-    read only the last DECIDED_KEEP_SECONDS of scores, so they are never listed.
+    Entries past DECIDED_KEEP_SECONDS leave the main set and each facet written on each write; a
+    facet no longer written expires (DECIDED_FACET_TTL), so none grows for ever.
     """
     queues, site = rt.comments.queues, comment.site_id
     author_id = rt.authors.id_of(site, comment.author_key)
@@ -42,8 +47,14 @@ def file_decided(
             pipe, site, Queue.DECIDED, comment.id, queues.facets(comment.thread_id, previous["reasons"], author_id)
         )
     now = time.time()
-    queues.add(pipe, site, Queue.DECIDED, comment.id, now, queues.facets(comment.thread_id, reasons, author_id))
-    pipe.zremrangebyscore(rt.keys.queue(site, Queue.DECIDED), "-inf", now - DECIDED_KEEP_SECONDS)
+    facets = queues.facets(comment.thread_id, reasons, author_id)
+    queues.add(pipe, site, Queue.DECIDED, comment.id, now, facets)
+    cut_off = now - DECIDED_KEEP_SECONDS
+    pipe.zremrangebyscore(rt.keys.queue(site, Queue.DECIDED), "-inf", cut_off)
+    for facet, value in facets:
+        key = rt.keys.queue_facet(site, Queue.DECIDED, facet, value)
+        pipe.zremrangebyscore(key, "-inf", cut_off)
+        pipe.expire(key, DECIDED_FACET_TTL)
 
 
 def unfile_decided(rt: Runtime, pipe: Pipeline, comment: Comment, reasons: list[str]) -> None:
@@ -51,3 +62,37 @@ def unfile_decided(rt: Runtime, pipe: Pipeline, comment: Comment, reasons: list[
     author_id = rt.authors.id_of(comment.site_id, comment.author_key)
     facets = rt.comments.queues.facets(comment.thread_id, reasons, author_id)
     rt.comments.queues.remove(pipe, comment.site_id, Queue.DECIDED, comment.id, facets)
+
+
+@dataclass(frozen=True)
+class ReportsRead:
+    """A comment's open reports as read before its decision: since when it is reported, and their counts."""
+
+    since: float | None
+    counts: ReportCounts
+
+
+def read_reports(rt: Runtime, site_id: str, comment_id: str) -> ReportsRead:
+    """Read before the decision what the reported queue needs (used when a rejected comment is published
+    again: readers cannot report a rejected comment, nor a moderator dismiss its reports, meanwhile)."""
+    with rt.connection.pipeline(transaction=False) as pipe:
+        pipe.zscore(rt.keys.queue(site_id, Queue.REPORTED), comment_id)
+        pipe.hgetall(rt.keys.report_counts(comment_id))
+        since, counts = pipe.execute()
+    return ReportsRead(since=float(since) if since is not None else None, counts=ReportCounts.from_hash(counts))
+
+
+def refile_reported(rt: Runtime, pipe: Pipeline, comment: Comment, counts: ReportCounts, since: float | None) -> None:
+    """A comment published again with open reports goes back to the reported queue, at its first report's time."""
+    if not counts.total:
+        return
+    author_id = rt.authors.id_of(comment.site_id, comment.author_key)
+    facets = rt.comments.queues.facets(comment.thread_id, list(counts.by_reason), author_id)
+    score = since if since is not None else time.time()
+    rt.comments.queues.add(pipe, comment.site_id, Queue.REPORTED, comment.id, score, facets)
+
+
+def keep_review_time(rt: Runtime, pipe: Pipeline, comment_id: str, decided_at: str) -> None:
+    """An undo puts back the comment's earlier decision time: reports counted since then count on."""
+    if decided_at:
+        pipe.hset(rt.keys.comment(comment_id), "decided_at", decided_at)

@@ -57,9 +57,6 @@ class Keys:
     def duplicate(self, site_id: str, digest: str) -> str:
         return f"{self.prefix}:site:{site_id}:dup:{digest}"
 
-    def author(self, site_id: str, author_key: str) -> str:
-        return f"{self.prefix}:site:{site_id}:author:{author_key}"
-
     def banned(self, site_id: str) -> str:
         return f"{self.prefix}:site:{site_id}:banned"
 

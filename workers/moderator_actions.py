@@ -16,7 +16,15 @@ from typing import Any
 
 from redis.client import Pipeline
 
-from .decision_effects import file_decided, relabel, unfile_decided
+from .decision_effects import (
+    ReportsRead,
+    file_decided,
+    keep_review_time,
+    read_reports,
+    refile_reported,
+    relabel,
+    unfile_decided,
+)
 from .decision_outcomes import Conflict, Decided
 from .exceptions import UnknownComment
 from .models import Comment, ReportReason, Status
@@ -114,10 +122,16 @@ def act(
     while True:
         state = visible(rt, moderator, comment_id)
         before = Status(state.status)
-        if before not in expected or _overrules_a_colleague(moderator, action, before, state.last_entry):
+        if before not in expected:
             return conflict(rt, comment_id, before, state.last_entry)
+        if _overrules_a_colleague(moderator, action, before, state.decided_by):
+            return _decided_by(rt, comment_id, before, state)
 
-        def writes(pipe: Pipeline, comment: Comment, state: ModerationState = state) -> None:
+        reports = read_reports(rt, state.site_id, comment_id)
+
+        def writes(
+            pipe: Pipeline, comment: Comment, state: ModerationState = state, reports: ReportsRead = reports
+        ) -> None:
             _still_as_read(state, comment)
             relabel(rt, pipe, comment, state.learned_as, _label_after(action, comment, state.learned_as, code))
             decision = {
@@ -127,9 +141,13 @@ def act(
                 "reasons": [code],
                 "reasons_before": list(comment.reasons),
                 "learned_before": state.learned_as,
+                "decided_before": state.decided_at,  # what an undo puts back
+                "reported_since": reports.since,
             }
             rt.comments.keep_decision(pipe, comment.id, decision)
             file_decided(rt, pipe, comment, state.decision, [code])
+            if to is Status.PUBLISHED:
+                refile_reported(rt, pipe, comment, reports.counts, (state.decision or {}).get("reported_since"))
 
         try:
             applied = _apply(
@@ -176,12 +194,23 @@ def undo(rt: Runtime, moderator: Moderator, comment_id: str) -> Decided | Confli
             return conflict(rt, comment_id, current, last)
         assert decision is not None
         back = Status(decision["from"])
+        reports = read_reports(rt, state.site_id, comment_id)
 
-        def writes(pipe: Pipeline, comment: Comment, state: ModerationState = state, decision: Any = decision) -> None:
+        def writes(
+            pipe: Pipeline,
+            comment: Comment,
+            state: ModerationState = state,
+            decision: Any = decision,
+            reports: ReportsRead = reports,
+        ) -> None:
             _still_as_read(state, comment)
             relabel(rt, pipe, comment, state.learned_as, decision["learned_before"])
             rt.comments.keep_decision(pipe, comment.id, None)  # an undo is not undone again
             unfile_decided(rt, pipe, comment, decision["reasons"])
+            # Back to where it was: the reports it had still count, from when they were filed.
+            keep_review_time(rt, pipe, comment.id, decision.get("decided_before", ""))
+            if decision["from"] == Status.PUBLISHED.value:
+                refile_reported(rt, pipe, comment, reports.counts, decision.get("reported_since"))
 
         reasons = tuple(decision["reasons_before"])
         try:
@@ -201,6 +230,16 @@ def conflict(rt: Runtime, comment_id: str, status: Status, last_entry: dict[str,
         status=status,
         decided_by=rt.moderators.display_name(actor) if actor else None,
         decided_at=last_entry["at"] if last_entry else None,
+    )
+
+
+def _decided_by(rt: Runtime, comment_id: str, status: Status, state: ModerationState) -> Conflict:
+    """The comment's status, and who last changed it when (not who last dismissed its reports)."""
+    return Conflict(
+        comment_id=comment_id,
+        status=status,
+        decided_by=rt.moderators.display_name(state.decided_by),
+        decided_at=float(state.decided_at) if state.decided_at else None,
     )
 
 
@@ -253,22 +292,23 @@ def _is_theirs(
     )
 
 
-def _overrules_a_colleague(
-    moderator: Moderator, action: ModeratorAction, before: Status, last: dict[str, Any] | None
-) -> bool:
+def _overrules_a_colleague(moderator: Moderator, action: ModeratorAction, before: Status, decided_by: str) -> bool:
     """Reject and spam take down what the pipeline published or this moderator approved, never a colleague's decision.
 
     Two moderators pressing approve and reject on one held comment must make one decision: the
     reject that comes second finds it published by someone else and gets a Conflict. Overruling a
-    colleague is done on purpose, with take-down.
+    colleague is done on purpose, with take-down. Judged by who changed the status last: a dismissal
+    of reports decides nothing about the comment.
     """
-    actor = str(last["actor"]) if last is not None else ""
-    by_a_colleague = actor.startswith("moderator:") and actor != moderator.actor
+    by_a_colleague = decided_by.startswith("moderator:") and decided_by != moderator.actor
     return action in (ModeratorAction.REJECT, ModeratorAction.SPAM) and before is Status.PUBLISHED and by_a_colleague
 
 
 def _still_as_read(state: ModerationState, comment: Comment) -> None:
-    """Inside the compare-and-set: every change rewrites `decided_at`, so an equal one means nothing moved."""
+    """Inside the compare-and-set: every change rewrites `decided_at`, so an equal one means nothing moved.
+
+    An undo writes back the time of the decision it reverses: what was read is then the state again.
+    """
     read = float(state.decided_at) if state.decided_at else None
     if comment.decided_at != read:
         raise _Moved(comment.id)

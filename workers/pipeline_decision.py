@@ -50,14 +50,16 @@ def gather_context(rt: Runtime, comment: Comment, policy: Policy) -> CheckContex
         rt.comments.read_status(pipe, comment.parent_id) if comment.parent_id else pipe.echo("")
         rt.authors.read_banned(pipe, site_id, candidates) if candidates else pipe.echo("")
         rt.authors.read_trusted(pipe, site_id, comment.author_key)
-        rt.authors.read_tallies(pipe, site_id, comment.author_key)
+        author_id = rt.authors.id_of(site_id, comment.author_key)
+        rt.authors.read_history(pipe, site_id, author_id) if author_id else pipe.echo("")
         results = pipe.execute()
     if check_duplicates:
         owner = decode(results[1])
         results = results[2:]
     else:
         owner = comment.id
-    parent_raw, banned_flags, trusted, (decided, published) = results
+    parent_raw, banned_flags, trusted, history = results
+    published, held, rejected = (int(n or 0) for n in history) if isinstance(history, list) else (0, 0, 0)
     banned = frozenset(c for c, hit in zip(candidates, banned_flags or [], strict=False) if hit)
     return CheckContext(
         body=body,
@@ -65,23 +67,11 @@ def gather_context(rt: Runtime, comment: Comment, policy: Policy) -> CheckContex
         parent_status=Status(decode(parent_raw)) if parent_raw else None,
         banned=banned,
         trusted=bool(trusted) and bool(comment.author_key),
-        prior_comments=int(decided or 0),
-        prior_published=int(published or 0),
+        prior_comments=published + held + rejected,
+        prior_published=published,
         duplicate_of=owner if owner and owner != comment.id else None,
         spam=rt.spam.score(comment.site_id, body, policy.spam_min_training),
     )
-
-
-class CountAuthor:
-    """Extra writes of a decision: the author's tallies that new-commenter rules and trust read."""
-
-    def __init__(self, rt: Runtime, status: Status) -> None:
-        self.rt, self.status = rt, status
-
-    def __call__(self, pipe: Pipeline, comment: Comment) -> None:
-        if not comment.author_key:
-            return
-        self.rt.authors.count_decision(pipe, comment.site_id, comment.author_key, self.status is Status.PUBLISHED)
 
 
 def moderate(rt: Runtime, comment_id: str) -> Status | None:
@@ -113,7 +103,6 @@ def moderate(rt: Runtime, comment_id: str) -> Status | None:
         evidence=decision.evidence,
         published_body=decision.published_body,
         published_name=decision.published_name,
-        extra=CountAuthor(rt, decision.status),
     )
     return decision.status if isinstance(outcome, Applied) else None
 
@@ -128,7 +117,6 @@ class KeepError:
         self.rt, self.error = rt, error
 
     def __call__(self, pipe: Pipeline, comment: Comment) -> None:
-        CountAuthor(self.rt, Status.HELD)(pipe, comment)
         self.rt.comments.keep_pipeline_error(pipe, comment.id, self.error)
 
 

@@ -94,7 +94,6 @@ class SpamModel:
     def __init__(self, connection: Redis, keys: Keys | None = None) -> None:
         self.redis = connection
         self.keys = keys or Keys()
-        self._subtract = connection.register_script(SUBTRACT)
 
     def learn(self, site_id: str, text: str, label: str, weight: int = 1) -> None:
         """Count the text's tokens toward `label` (weight -1 unlearns a mistaken label)."""
@@ -133,7 +132,9 @@ class SpamModel:
             for field_name, delta in deltas.items():
                 pipe.hincrby(key, field_name, delta)
             return
-        self._subtract(keys=[key], args=[x for pair in deltas.items() for x in pair], client=pipe)
+        # EVAL with the script's text, not EVALSHA: inside a decision's MULTI a script missing from the
+        # server's cache (a restart, SCRIPT FLUSH) fails alone at EXEC, and the rest of the decision applies.
+        pipe.eval(SUBTRACT, 1, key, *[x for pair in deltas.items() for x in pair])
 
     def trained(self, site_id: str) -> dict[str, int]:
         raw = self.redis.hgetall(self.keys.spam_docs(site_id))

@@ -27,6 +27,7 @@ ATTEMPTS_FIELD = "attempts"  # on the comment hash: tries of its checks, over ev
 PIPELINE_ERROR_FIELD = "pipeline_error"  # a field of the comment hash the site's API never returns
 LEARNED_FIELD = "learned_as"  # on the comment hash: the label the site's spam model counts it under, if any
 DECISION_FIELD = "moderator_decision"  # on the comment hash: a moderator's last decision as JSON, what undo reverses
+DECIDED_BY_FIELD = "decided_by"  # on the comment hash: the actor of its last status change
 # HINCRBY on a comment still `queued` only: a job for a comment gone or decided counts nothing.
 COUNT_TRY = """
 if redis.call('HGET', KEYS[1], 'status') == ARGV[1] then return redis.call('HINCRBY', KEYS[1], ARGV[2], 1) end
@@ -154,7 +155,8 @@ class ModerationState:
     body: str
     learned_as: str  # "spam", "ham" or ""
     decision: dict[str, Any] | None  # the last moderator decision still open to undo
-    last_entry: dict[str, Any] | None  # the comment's last audit entry
+    last_entry: dict[str, Any] | None  # the comment's last audit entry (a dismissal of reports, too)
+    decided_by: str  # the actor of its last status change ("" while queued)
 
 
 @dataclass(frozen=True)
@@ -311,14 +313,17 @@ class CommentStore:
 
     def moderation_state(self, comment_id: str) -> ModerationState | None:
         """The fields a moderator's action and its undo decide on, in one round trip (None when missing)."""
-        names = ["site_id", "status", "decided_at", "body", LEARNED_FIELD, DECISION_FIELD]
+        names = ["site_id", "status", "decided_at", "body", LEARNED_FIELD, DECISION_FIELD, DECIDED_BY_FIELD]
         with self.redis.pipeline(transaction=False) as pipe:
             pipe.hmget(self.keys.comment(comment_id), names)
             pipe.lindex(self.keys.audit(comment_id), -1)
-            values, last = pipe.execute()
-        site_id, status, decided_at, body, learned, decision = (decode(v) for v in values)
+            values, raw_last = pipe.execute()
+        site_id, status, decided_at, body, learned, decision, decided_by = (decode(v) for v in values)
         if not status:
             return None
+        last = json.loads(raw_last) if raw_last else None
+        if not decided_by and last is not None and last["from"] != last["to"]:
+            decided_by = last["actor"]  # a comment decided before the field was written
         return ModerationState(
             site_id=site_id,
             status=status,
@@ -326,7 +331,8 @@ class CommentStore:
             body=body,
             learned_as=learned,
             decision=json.loads(decision) if decision else None,
-            last_entry=json.loads(last) if last else None,
+            last_entry=last,
+            decided_by=decided_by,
         )
 
     def identities(self, comment_ids: list[str]) -> list[tuple[str, str, str]]:
@@ -431,7 +437,12 @@ class CommentStore:
         """
         k = self.keys
         now = event.created
-        fields: dict[str, str] = {"status": to.value, "reasons": json.dumps(list(reasons)), "decided_at": repr(now)}
+        fields: dict[str, str] = {
+            "status": to.value,
+            "reasons": json.dumps(list(reasons)),
+            "decided_at": repr(now),
+            DECIDED_BY_FIELD: actor,  # who made the last status change: audit entries that change none come after
+        }
         if evidence is not None:
             fields["evidence"] = json.dumps(evidence)
         if published_body is not None:

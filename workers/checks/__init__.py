@@ -19,8 +19,8 @@ class CheckContext:
     parent_status: Status | None = None
     banned: frozenset[str] = frozenset()
     trusted: bool = False
-    prior_comments: int = 0
-    prior_published: int = 0
+    prior_comments: int = 0  # the author's earlier comments, decided (published, held or rejected now)
+    prior_published: int = 0  # of those, published now (approved by the checks or by a moderator)
     duplicate_of: str | None = None
     spam: SpamScore | None = None
 
