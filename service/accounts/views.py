@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, Response, redirect, render_template, request, session
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
@@ -18,8 +20,14 @@ WRONG = "Wrong e-mail or password."  # one message for both: the page never tell
 
 
 def _safe_next(target: str | None) -> str:
-    """Where to go after login: a path on this site only (never `//host` or a scheme: no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Where to go after login: a page under /moderate/ only, else home (no open redirect)."""
+    if not target or not target.startswith(HOME) or "\\" in target:
+        return HOME
+    # Browsers drop tabs and newlines from a Location (`/\t/host` becomes `//host`): refuse any such character.
+    if any(c.isspace() or not c.isprintable() for c in target):
+        return HOME
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or "//" in parts.path:
         return HOME
     return target
 
