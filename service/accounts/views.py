@@ -55,15 +55,14 @@ def login_submit() -> BaseResponse:
     password = request.form.get("password", "")
     ip = request.remote_addr or ""
     limits = _limits()
-    wait = limits.locked_for(email, ip)
+    wait = limits.attempt(email, ip)  # counted before the check: concurrent guesses cannot overtake the count
     if wait:  # refused before any password is checked: guessing gets no answer at all
         message = f"Too many failed logins. Try again in {(wait + 59) // 60} minute(s)."
         return _form(429, message, email, headers={"Retry-After": str(wait)})
     moderator = runtime().moderators.verify_password(email, password) if email and password else None
     if moderator is None:
-        limits.failed(email, ip)
         return _form(401, WRONG, email)
-    limits.succeeded(email)
+    limits.succeeded(email, ip)
     start_session(moderator)
     return redirect(_safe_next(request.form.get("next")))
 
