@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from workers.login_limits import LoginLimits
 
 from ..extensions import runtime
-from . import current_moderator, moderator_required, start_session
+from . import current_moderator, moderator_required, password_stamp, start_session
 
 bp = Blueprint("accounts", __name__, url_prefix="/moderate", template_folder="templates")
 
@@ -59,11 +59,15 @@ def login_submit() -> BaseResponse:
     if wait:  # refused before any password is checked: guessing gets no answer at all
         message = f"Too many failed logins. Try again in {(wait + 59) // 60} minute(s)."
         return _form(429, message, email, headers={"Retry-After": str(wait)})
-    moderator = runtime().moderators.verify_password(email, password) if email and password else None
+    rt = runtime()
+    # Read before the (slow) check: a reset landing during it leaves this stamp behind, ending the session.
+    account = rt.moderators.by_email(email) if email else None
+    stamp = password_stamp(rt, account.id) if account else ""
+    moderator = rt.moderators.verify_password(email, password) if email and password else None
     if moderator is None:
         return _form(401, WRONG, email)
     limits.succeeded(email, ip)
-    start_session(moderator)
+    start_session(moderator, stamp if account and account.id == moderator.id else "")  # "" never matches
     return redirect(_safe_next(request.form.get("next")))
 
 
