@@ -22,10 +22,11 @@ test: $(STAMP) $(CHROMIUM) lint
 	$(BIN)/pytest
 
 # The pages' tests drive Debian's chromium through Playwright (never Playwright's own browser downloads).
-# A fresh machine gets it from apt, which needs root (CI runs as root; elsewhere install it once by hand).
+# A fresh machine gets it from apt, which needs root (CI runs as root; elsewhere install it once by hand);
+# fonts-liberation too: without recommends there is no font and pages render no text.
 $(CHROMIUM):
 	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -59,7 +59,8 @@ class Settings:
     secret_key: str = ""
     secure_cookies: str = "auto"  # auto | true | false: auto = Secure except plain HTTP on localhost
     session_lifetime_seconds: int = 8 * 3600
-    login_max_failures_per_account: int = 5
+    login_max_failures_per_account_ip: int = 5
+    login_max_failures_per_account: int = 50
     login_max_failures_per_ip: int = 20
     login_window_seconds: int = 15 * 60
     # Proxies in front of the web tier whose X-Forwarded-For/-Proto are believed (0: none; the client

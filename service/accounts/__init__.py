@@ -6,7 +6,6 @@ so a removed account, a changed role or a reset password applies at the next req
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
@@ -28,7 +27,10 @@ R = TypeVar("R")
 
 PAGES_PREFIX = "/moderate"
 API_PREFIX = "/api/"
-LOGIN_AT = "login_at"  # when this session logged in: a password reset after it ends the session
+# Which password this session logged in with: the account's password stamp (when it was last reset),
+# read before the password was checked. A reset changes the stamp, and a session whose stamp no longer
+# matches is over: also one whose login was still being checked when the reset landed.
+PASSWORD_STAMP = "password_stamp"  # noqa: S105 (a session key name, not a password)
 
 login_manager = LoginManager()
 # No "fresh login" checks are used, and Flask-Login's basic protection would write to the session on
@@ -51,7 +53,7 @@ class SessionUser(UserMixin):
 def _load(moderator_id: str) -> SessionUser | None:
     rt = runtime()
     moderator = rt.moderators.get(moderator_id)
-    if moderator is None or float(session.get(LOGIN_AT, 0)) < rt.moderators.password_changed_at(moderator_id):
+    if moderator is None or session.get(PASSWORD_STAMP) != password_stamp(rt, moderator_id):
         session.clear()  # removed, or its password was reset since: this session is over (deleted from Redis)
         return None
     return SessionUser(moderator)
@@ -88,14 +90,19 @@ def moderator_required(view: Callable[P, R]) -> Callable[P, R]:
     return wrapped
 
 
-def start_session(moderator: Moderator) -> None:
-    """Log in on a fresh session id (the old one is deleted, against fixation)."""
+def password_stamp(rt: Runtime, moderator_id: str) -> str:
+    """The account's password version as a session keeps it (compared for equality, never as a clock)."""
+    return repr(rt.moderators.password_changed_at(moderator_id))
+
+
+def start_session(moderator: Moderator, stamp: str) -> None:
+    """Log in on a fresh session id (the old one is deleted, against fixation), with the stamp read before the check."""
     # Regenerate first: Flask-Session leaves an empty session's id as it is. (An id with nothing stored
     # behind it is never adopted: Flask-Session makes a new one, so there is nothing to fix then.)
     current_app.session_interface.regenerate(session)  # type: ignore[attr-defined]
     session.clear()
     login_user(SessionUser(moderator))
-    session[LOGIN_AT] = time.time()
+    session[PASSWORD_STAMP] = stamp
 
 
 def _protect() -> None:

@@ -1,8 +1,9 @@
 """Server-side sessions in Redis (Flask-Session), with cookies that are HttpOnly, SameSite=Lax and Secure.
 
-`COMMENTGATE_SECURE_COOKIES=auto` marks cookies Secure except when the request came over plain HTTP to
-localhost, 127.0.0.1 or ::1: `make run` works in a local browser, and anything reached by a name or a
-public address only ever sends its session over HTTPS.
+`COMMENTGATE_SECURE_COOKIES=auto` marks cookies Secure except when a local browser spoke plain HTTP to
+us directly: the peer is loopback, the Host is localhost, 127.0.0.1 or ::1, and no proxy header
+(X-Forwarded-*, Forwarded) is present. `make run` works in a local browser; a reverse proxy (whose
+requests come from loopback, often with Host 127.0.0.1) or any public address only ever gets Secure.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from flask_session.redis import RedisSessionInterface
 from workers.runtime import Runtime
 
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
+LOOPBACK_PEERS = frozenset({"127.0.0.1", "::1"})
+PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Port")
 COOKIE_NAME = "commentgate_session"
 # A visitor who is not logged in still gets a session (it holds the login form's CSRF token); it is kept
 # only this long, so requests for the login page cannot fill Redis for the whole session lifetime.
@@ -31,7 +34,20 @@ def cookie_secure(mode: str) -> bool:
         return False
     if not has_request_context():
         return True
-    return not (request.scheme == "http" and request.host.rsplit(":", 1)[0] in LOCAL_HOSTS)
+    return not _local_browser()
+
+
+def _local_browser() -> bool:
+    """Plain HTTP from a browser on this machine, straight to us (no proxy in between)."""
+    # The raw environ: ProxyFix may have rewritten REMOTE_ADDR and the scheme from a proxy's headers.
+    environ = request.environ
+    peer = environ.get("werkzeug.proxy_fix.orig", {}).get("REMOTE_ADDR", environ.get("REMOTE_ADDR", ""))
+    return (
+        request.scheme == "http"
+        and peer in LOOPBACK_PEERS
+        and request.host.rsplit(":", 1)[0] in LOCAL_HOSTS
+        and not any(name in request.headers for name in PROXY_HEADERS)
+    )
 
 
 class Sessions(RedisSessionInterface):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, Response, redirect, render_template, request, session
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
@@ -9,7 +11,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from workers.login_limits import LoginLimits
 
 from ..extensions import runtime
-from . import current_moderator, moderator_required, start_session
+from . import current_moderator, moderator_required, password_stamp, start_session
 
 bp = Blueprint("accounts", __name__, url_prefix="/moderate", template_folder="templates")
 
@@ -18,8 +20,14 @@ WRONG = "Wrong e-mail or password."  # one message for both: the page never tell
 
 
 def _safe_next(target: str | None) -> str:
-    """Where to go after login: a path on this site only (never `//host` or a scheme: no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Where to go after login: a page under /moderate/ only, else home (no open redirect)."""
+    if not target or not target.startswith(HOME) or "\\" in target:
+        return HOME
+    # Browsers drop tabs and newlines from a Location (`/\t/host` becomes `//host`): refuse any such character.
+    if any(c.isspace() or not c.isprintable() for c in target):
+        return HOME
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or "//" in parts.path:
         return HOME
     return target
 
@@ -47,16 +55,19 @@ def login_submit() -> BaseResponse:
     password = request.form.get("password", "")
     ip = request.remote_addr or ""
     limits = _limits()
-    wait = limits.locked_for(email, ip)
+    wait = limits.attempt(email, ip)  # counted before the check: concurrent guesses cannot overtake the count
     if wait:  # refused before any password is checked: guessing gets no answer at all
         message = f"Too many failed logins. Try again in {(wait + 59) // 60} minute(s)."
         return _form(429, message, email, headers={"Retry-After": str(wait)})
-    moderator = runtime().moderators.verify_password(email, password) if email and password else None
+    rt = runtime()
+    # Read before the (slow) check: a reset landing during it leaves this stamp behind, ending the session.
+    account = rt.moderators.by_email(email) if email else None
+    stamp = password_stamp(rt, account.id) if account else ""
+    moderator = rt.moderators.verify_password(email, password) if email and password else None
     if moderator is None:
-        limits.failed(email, ip)
         return _form(401, WRONG, email)
-    limits.succeeded(email)
-    start_session(moderator)
+    limits.succeeded(email, ip)
+    start_session(moderator, stamp if account and account.id == moderator.id else "")  # "" never matches
     return redirect(_safe_next(request.form.get("next")))
 
 
