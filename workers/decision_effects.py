@@ -72,13 +72,21 @@ class ReportsRead:
     counts: ReportCounts
 
 
-def read_reports(rt: Runtime, site_id: str, comment_id: str) -> ReportsRead:
-    """Read before the decision what the reported queue needs (used when a rejected comment is published
-    again: readers cannot report a rejected comment, nor a moderator dismiss its reports, meanwhile)."""
-    with rt.connection.pipeline(transaction=False) as pipe:
-        pipe.zscore(rt.keys.queue(site_id, Queue.REPORTED), comment_id)
-        pipe.hgetall(rt.keys.report_counts(comment_id))
-        since, counts = pipe.execute()
+def read_reports(rt: Runtime, site_id: str, comment_id: str, watching: Pipeline | None = None) -> ReportsRead:
+    """Read before the decision what the reported queue needs.
+
+    With `watching` (a pipeline in WATCH mode, which runs commands at once) the read is part of the
+    decision's compare-and-set: the caller watches the report counts, so a report filed between this
+    read and the EXEC makes the decision read again.
+    """
+    queue, counts_key = rt.keys.queue(site_id, Queue.REPORTED), rt.keys.report_counts(comment_id)
+    if watching is not None:
+        since, counts = watching.zscore(queue, comment_id), watching.hgetall(counts_key)
+    else:
+        with rt.connection.pipeline(transaction=False) as pipe:
+            pipe.zscore(queue, comment_id)
+            pipe.hgetall(counts_key)
+            since, counts = pipe.execute()
     return ReportsRead(since=float(since) if since is not None else None, counts=ReportCounts.from_hash(counts))
 
 
@@ -92,7 +100,7 @@ def refile_reported(rt: Runtime, pipe: Pipeline, comment: Comment, counts: Repor
     rt.comments.queues.add(pipe, comment.site_id, Queue.REPORTED, comment.id, score, facets)
 
 
-def keep_review_time(rt: Runtime, pipe: Pipeline, comment_id: str, decided_at: str) -> None:
-    """An undo puts back the comment's earlier decision time: reports counted since then count on."""
-    if decided_at:
-        pipe.hset(rt.keys.comment(comment_id), "decided_at", decided_at)
+def keep_review_time(rt: Runtime, pipe: Pipeline, comment_id: str, decided_at: str, decided_by: str) -> None:
+    """An undo puts back the comment's earlier decision, time and decider: reports counted since then
+    count on, and the comment reads as decided by whoever decided it before the slip."""
+    rt.comments.restore_decider(pipe, comment_id, decided_at, decided_by)

@@ -1,12 +1,13 @@
 """Login attempts counted per (account, address), per account and per address, so guessing is slow and stops.
 
 Each attempt is counted BEFORE its password is checked, in one script with the check of the limits, so
-concurrent attempts cannot all pass a check made before any of them was counted. Over a limit a login
-is refused and nothing is counted. The small limit is per (account, client network) pair: wrong tries
-from elsewhere never lock the owner out; a higher limit per account stops a guesser spread over many
-addresses, and one per network stops one address guessing across accounts. A network is an IPv4
-address or an IPv6 /64 (`normalize_ip`): rotating addresses inside one /64 gains nothing. A successful
-login is no failure: it clears its pair's count and takes itself back off the other two.
+concurrent attempts cannot all pass a check made before any of them was counted. Over a limit a login is
+refused and nothing is counted. The small limit is per (account, client network) pair: a few wrong tries
+from elsewhere do not lock the owner out; a higher limit per account stops a guesser spread over many
+addresses (and so, at that many failures in one window, locks the owner out too), and one per network
+stops one address guessing across accounts. A network is an IPv4 address or an IPv6 /64
+(`normalize_ip`): rotating addresses inside one /64 gains nothing. A successful login is no failure: it
+clears its pair's count and takes itself back off the other two.
 """
 
 from __future__ import annotations

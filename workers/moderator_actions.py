@@ -33,7 +33,7 @@ from .reports import dismiss_reports
 from .runtime import Runtime
 from .spam_model import HAM, SPAM
 from .store import ModerationState
-from .transitions import Applied, ExtraWrites, Outcome, apply_transition
+from .transitions import Applied, ExtraWrites, Outcome, StillWanted, apply_transition
 
 
 class ModeratorAction(StrEnum):
@@ -127,12 +127,18 @@ def act(
         if _overrules_a_colleague(moderator, action, before, state.decided_by):
             return _decided_by(rt, comment_id, before, state)
 
-        reports = read_reports(rt, state.site_id, comment_id)
+        read: list[ReportsRead] = []
+
+        def reports_now(pipe: Pipeline, comment: Comment, read: list[ReportsRead] = read) -> bool:
+            """The open reports, read inside the compare-and-set (their counts are watched)."""
+            read[:] = [read_reports(rt, comment.site_id, comment.id, watching=pipe)]
+            return True
 
         def writes(
-            pipe: Pipeline, comment: Comment, state: ModerationState = state, reports: ReportsRead = reports
+            pipe: Pipeline, comment: Comment, state: ModerationState = state, read: list[ReportsRead] = read
         ) -> None:
             _still_as_read(state, comment)
+            reports = read[0]
             relabel(rt, pipe, comment, state.learned_as, _label_after(action, comment, state.learned_as, code))
             decision = {
                 "actor": moderator.actor,
@@ -142,6 +148,7 @@ def act(
                 "reasons_before": list(comment.reasons),
                 "learned_before": state.learned_as,
                 "decided_before": state.decided_at,  # what an undo puts back
+                "decided_by_before": state.decided_by,
                 "reported_since": reports.since,
             }
             rt.comments.keep_decision(pipe, comment.id, decision)
@@ -151,7 +158,17 @@ def act(
 
         try:
             applied = _apply(
-                rt, moderator, comment_id, before, to, (code,), event_type(action, before, to), writes, note
+                rt,
+                moderator,
+                comment_id,
+                before,
+                to,
+                (code,),
+                event_type(action, before, to),
+                writes,
+                note,
+                watch=(rt.keys.report_counts(comment_id),),
+                still_wanted=reports_now,
             )
         except _Moved:
             continue
@@ -208,7 +225,9 @@ def undo(rt: Runtime, moderator: Moderator, comment_id: str) -> Decided | Confli
             rt.comments.keep_decision(pipe, comment.id, None)  # an undo is not undone again
             unfile_decided(rt, pipe, comment, decision["reasons"])
             # Back to where it was: the reports it had still count, from when they were filed.
-            keep_review_time(rt, pipe, comment.id, decision.get("decided_before", ""))
+            keep_review_time(
+                rt, pipe, comment.id, decision.get("decided_before", ""), decision.get("decided_by_before", "")
+            )
             if decision["from"] == Status.PUBLISHED.value:
                 refile_reported(rt, pipe, comment, reports.counts, decision.get("reported_since"))
 
@@ -265,6 +284,8 @@ def _apply(
     event: str,
     writes: ExtraWrites,
     note: str | None,
+    watch: tuple[str, ...] = (),
+    still_wanted: StillWanted | None = None,
 ) -> Outcome:
     return apply_transition(
         rt,
@@ -276,6 +297,8 @@ def _apply(
         event_type=event,
         extra=writes,
         note=note,
+        watch=watch,
+        still_wanted=still_wanted,
     )
 
 

@@ -18,6 +18,7 @@ from enum import StrEnum
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from redis import Redis
+from redis.exceptions import WatchError
 
 from .keys import Keys
 from .store import decode
@@ -176,8 +177,23 @@ class ModeratorStore:
             return None
         moderator = self.get(decode(moderator_id))
         if moderator is not None and _hasher.check_needs_rehash(decode(stored)):
-            self.redis.hset(self.keys.moderator(moderator.id), "password", _hasher.hash(password))
+            self._rehash(moderator.id, stored, password)
         return moderator
+
+    def _rehash(self, moderator_id: str, checked: bytes, password: str) -> None:
+        """Store the password under the hasher's current parameters, only if its hash is still the one checked:
+        a reset that landed meanwhile must stand (a compare-and-set under WATCH)."""
+        key = self.keys.moderator(moderator_id)
+        with self.redis.pipeline() as pipe:
+            try:
+                pipe.watch(key)
+                if pipe.hget(key, "password") != checked:
+                    return
+                pipe.multi()
+                pipe.hset(key, "password", _hasher.hash(password))
+                pipe.execute()
+            except WatchError:
+                return  # changed meanwhile: leave it; the next login rehashes
 
     def password_changed_at(self, moderator_id: str) -> float:
         """When the password was last reset (0 if never): sessions started before it are ended."""

@@ -415,6 +415,12 @@ class CommentStore:
         else:
             pipe.hdel(self.keys.comment(comment_id), DECISION_FIELD)
 
+    def restore_decider(self, pipe: Pipeline, comment_id: str, decided_at: str, decided_by: str) -> None:
+        """An undone decision's trace removed: the comment reads as decided when and by whom it was before."""
+        fields = {k: v for k, v in (("decided_at", decided_at), (DECIDED_BY_FIELD, decided_by)) if v}
+        if fields:
+            pipe.hset(self.keys.comment(comment_id), mapping=fields)
+
     def add_transition(
         self,
         pipe: Pipeline,
