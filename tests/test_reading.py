@@ -92,4 +92,6 @@ def test_openapi_is_generated_from_the_request_models(client):
 
 def test_health_and_readiness(client):
     assert client.get("/healthz").get_json() == {"status": "ok"}
-    assert client.get("/readyz").status_code == 200
+    # Redis answers but no worker runs: not ready (tests/test_readyz_checks.py covers the rest).
+    assert client.get("/readyz").get_json()["checks"]["redis"] == {"ok": True}
+    assert client.get("/readyz").status_code == 503

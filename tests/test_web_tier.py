@@ -49,7 +49,8 @@ class Served:
             if self.process.poll() is not None:
                 raise RuntimeError(f"exited with {self.process.returncode}")
             try:
-                if requests.get(f"{self.base}/readyz", timeout=2).status_code == 200:
+                # Up and talking to Redis (without a worker, `commentgate web` alone is not ready).
+                if requests.get(f"{self.base}/readyz", timeout=2).json()["checks"]["redis"]["ok"]:
                     return
             except requests.RequestException:  # not listening yet
                 time.sleep(0.2)

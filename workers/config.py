@@ -30,6 +30,8 @@ class Settings:
     maintenance_interval: int = 30
     job_monitoring_interval: int = 10
     sweep_every: int = 30
+    # /readyz fails while the oldest queued comment has waited this many seconds (docs/operations.md).
+    ready_queue_age: int = 60
     sweep_after: int = 90
     idempotency_seconds: int = 86400
     # Retention (docs/operations.md, "Retention"); 0 turns a bound off.
