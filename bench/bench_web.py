@@ -116,7 +116,8 @@ def measure(name: str, extra: list[str], redis_url: str, key: str, script: Path)
         deadline = time.monotonic() + 60
         while True:
             try:
-                if requests.get(f"{base}/readyz", timeout=2).ok:
+                # Up and talking to Redis; /readyz is 503 without a worker, and this bench starts none.
+                if requests.get(f"{base}/readyz", timeout=2).json()["checks"]["redis"]["ok"]:
                     break
             except requests.RequestException:
                 if time.monotonic() > deadline:

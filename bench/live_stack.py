@@ -57,7 +57,8 @@ def _wait_ready(base: str, processes: list[subprocess.Popen[bytes]], timeout: fl
         if any(p.poll() is not None for p in processes):
             raise RuntimeError("a process of the stack exited while starting")
         try:
-            if requests.get(f"{base}/readyz", timeout=2).status_code == 200:
+            # Up and talking to Redis; /readyz is 503 while no worker runs (a bench may start none).
+            if requests.get(f"{base}/readyz", timeout=2).json()["checks"]["redis"]["ok"]:
                 return
         except requests.RequestException:  # not listening yet
             pass

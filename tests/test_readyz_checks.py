@@ -77,7 +77,7 @@ def test_no_worker_is_503_with_workers_failed(client, connection):
     assert snapshot(connection) == before
 
 
-def test_a_live_worker_and_an_empty_queue_is_200_a_killed_one_503_a_new_one_200(settings, rt: Runtime, connection):
+def test_a_live_worker_and_empty_queue_is_200_killed_or_stopped_503(settings, rt: Runtime, connection):
     client = _client(settings, worker_ttl=SHORT_TTL)
     env = {"COMMENTGATE_WORKER_TTL": str(SHORT_TTL)}
     worker = start_worker(settings.redis_url, "-m service worker", env)
@@ -106,6 +106,9 @@ def test_a_live_worker_and_an_empty_queue_is_200_a_killed_one_503_a_new_one_200(
         worker = start_worker(settings.redis_url, "-m service worker", env)  # a fresh worker: ready again
         again = wait_for(lambda: (r := client.get("/readyz")).status_code == 200 and r, timeout=60)
         assert _checks(again)["workers"] == {"ok": True, "alive": 1}
+        stop_group(worker)  # SIGTERM: the worker unregisters as it exits, so it stops counting at once
+        stopped = client.get("/readyz")
+        assert (stopped.status_code, _checks(stopped)["workers"]) == (503, {"ok": False, "alive": 0})
     finally:
         if worker.poll() is None:
             stop_group(worker)
