@@ -15,8 +15,10 @@ from redis import Redis
 from rq import SimpleWorker
 
 from service import create_app
+from tests.helpers.accounts import PASSWORD
 from workers.config import Settings
 from workers.embedded_redis import EmbeddedRedis
+from workers.moderators import Moderator, ModeratorStore, Role
 from workers.policy import Policy
 from workers.queues import ALL_QUEUES
 from workers.runtime import Runtime, using_runtime
@@ -195,3 +197,24 @@ def logged_in_page(browser: Any, live: Any) -> Iterator[Callable[..., Any]]:
     finally:
         for context in contexts:
             context.close()
+
+
+@pytest.fixture
+def moderator(rt: Runtime, site: NewSite) -> Moderator:
+    """`ada@example.org`, a moderator of the test site, whose password is `tests.helpers.accounts.PASSWORD`."""
+    moderator, _ = rt.moderators.add("ada@example.org", Role.MODERATOR, frozenset({site.site_id}), PASSWORD)
+    return moderator
+
+
+@pytest.fixture
+def checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The e-mails whose password was checked (the store's own function, counted)."""
+    seen: list[str] = []
+    verify = ModeratorStore.verify_password
+
+    def counted(self: ModeratorStore, email: str, password: str) -> Moderator | None:
+        seen.append(email)
+        return verify(self, email, password)
+
+    monkeypatch.setattr(ModeratorStore, "verify_password", counted)
+    return seen

@@ -9,17 +9,9 @@ import pytest
 from service import create_app
 from service.security_headers import CONTENT_SECURITY_POLICY
 from tests.conftest import snapshot
-from tests.helpers.accounts import csrf_token, log_in
-from workers.moderators import Role
+from tests.helpers.accounts import PASSWORD, csrf_token, log_in
 
-PASSWORD = "a long test password"
 COOKIE = "commentgate_session"
-
-
-@pytest.fixture
-def moderator(rt, site):
-    moderator, _ = rt.moderators.add("ada@example.org", Role.MODERATOR, frozenset({site.site_id}), PASSWORD)
-    return moderator
 
 
 @pytest.mark.parametrize("token", [None, "", "forged-token"], ids=["missing", "empty", "forged"])

@@ -5,17 +5,10 @@ from __future__ import annotations
 import pytest
 
 from service import create_app
-from tests.helpers.accounts import alert, csrf_token, log_in, post_login
+from tests.helpers.accounts import PASSWORD, alert, csrf_token, log_in, post_login
 from workers.moderators import Role
 
-PASSWORD = "a long test password"
 COOKIE = "commentgate_session"
-
-
-@pytest.fixture
-def moderator(rt, site):
-    moderator, _ = rt.moderators.add("ada@example.org", Role.MODERATOR, frozenset({site.site_id}), PASSWORD)
-    return moderator
 
 
 def _session_keys(rt) -> set[bytes]:

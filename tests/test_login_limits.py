@@ -2,34 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.conftest import snapshot
-from tests.helpers.accounts import alert, post_login
-from workers.moderators import ModeratorStore, Role
+from tests.helpers.accounts import PASSWORD, alert, post_login
 
-PASSWORD = "a long test password"
 WINDOW = 900
-
-
-@pytest.fixture
-def moderator(rt, site):
-    moderator, _ = rt.moderators.add("ada@example.org", Role.MODERATOR, frozenset({site.site_id}), PASSWORD)
-    return moderator
-
-
-@pytest.fixture
-def checks(monkeypatch) -> list[str]:
-    """The e-mails whose password was checked (the store's own function, counted)."""
-    seen: list[str] = []
-    verify = ModeratorStore.verify_password
-
-    def counted(self, email, password):
-        seen.append(email)
-        return verify(self, email, password)
-
-    monkeypatch.setattr(ModeratorStore, "verify_password", counted)
-    return seen
 
 
 def _fail(client, email: str, times: int, ip: str = "198.51.100.7") -> None:

@@ -2,31 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.helpers.accounts import post_login
-from workers.moderators import ModeratorStore, Role
-
-PASSWORD = "a long test password"
-
-
-@pytest.fixture
-def moderator(rt, site):
-    moderator, _ = rt.moderators.add("ada@example.org", Role.MODERATOR, frozenset({site.site_id}), PASSWORD)
-    return moderator
-
-
-@pytest.fixture
-def checks(monkeypatch) -> list[str]:
-    seen: list[str] = []
-    verify = ModeratorStore.verify_password
-
-    def counted(self, email, password):
-        seen.append(email)
-        return verify(self, email, password)
-
-    monkeypatch.setattr(ModeratorStore, "verify_password", counted)
-    return seen
+from tests.helpers.accounts import PASSWORD, post_login
 
 
 def test_wrong_tries_from_elsewhere_do_not_lock_the_owner_out(client, moderator):

@@ -6,22 +6,13 @@ import threading
 import time
 from dataclasses import replace
 
-import pytest
-
 from service import create_app
-from tests.helpers.accounts import csrf_token
-from workers.moderators import ModeratorStore, Role
+from tests.helpers.accounts import PASSWORD, csrf_token
+from workers.moderators import ModeratorStore
 
-PASSWORD = "a long test password"
 ATTEMPTS = 15
 DEADLINE = 60.0
 PAIR_LIMIT = 5  # the default: wrong passwords for one account from one address within the window
-
-
-@pytest.fixture
-def moderator(rt, site):
-    moderator, _ = rt.moderators.add("ada@example.org", Role.MODERATOR, frozenset({site.site_id}), PASSWORD)
-    return moderator
 
 
 class HeldChecks:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers.accounts import log_in, post_login
-from workers.moderators import Role
+from tests.helpers.accounts import PASSWORD, log_in, post_login
 
-PASSWORD = "a long test password"
 HOSTILE = [
     "/\t/evil.example",
     "/\n/evil.example",
@@ -19,12 +17,6 @@ HOSTILE = [
     "/api/v1/anything",
     "javascript:alert(1)",
 ]
-
-
-@pytest.fixture
-def moderator(rt, site):
-    moderator, _ = rt.moderators.add("ada@example.org", Role.MODERATOR, frozenset({site.site_id}), PASSWORD)
-    return moderator
 
 
 @pytest.mark.parametrize("target", HOSTILE)

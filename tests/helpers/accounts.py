@@ -7,6 +7,7 @@ import re
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+PASSWORD = "a long test password"  # the login tests' moderator `ada@example.org` (tests/conftest.py)
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
 
