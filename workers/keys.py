@@ -79,6 +79,18 @@ class Keys:
     def failed_deliveries(self) -> str:
         return f"{self.prefix}:webhooks:failed"
 
+    def paused_endpoints(self) -> str:
+        """Set of site ids whose webhook endpoint is paused after failing too often in a row."""
+        return f"{self.prefix}:webhooks:paused"
+
+    def metrics(self) -> str:
+        """Hash of the figures workers and transactions produce (workers/metrics.py), read by `/metrics`."""
+        return f"{self.prefix}:metrics"
+
+    def decisions_minute(self, minute: int) -> str:
+        """Hash of one minute's decisions by status (minute = unix seconds // 60), for the ops page's chart."""
+        return f"{self.prefix}:metrics:minute:{minute}"
+
     def webhook_streak(self, site_id: str) -> str:
         """Consecutive failed deliveries to a site's endpoint."""
         return f"{self.prefix}:site:{site_id}:webhook:failures"

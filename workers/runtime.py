@@ -14,6 +14,7 @@ from .authors import AuthorRules
 from .config import Settings
 from .deliveries import DeliveryStore
 from .keys import Keys
+from .metrics import MetricsStore
 from .moderators import ModeratorStore
 from .queues import Queues
 from .reports import ReportStore
@@ -58,6 +59,10 @@ class Runtime:
     @cached_property
     def spam(self) -> SpamModel:
         return SpamModel(self.connection, self.keys)
+
+    @cached_property
+    def metrics(self) -> MetricsStore:
+        return MetricsStore(self.keys)
 
     @cached_property
     def queues(self) -> Queues:
