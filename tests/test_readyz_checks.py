@@ -139,3 +139,19 @@ def test_a_comment_queued_longer_than_the_limit_is_503_with_its_age(
     assert _checks(old)["workers"] == {"ok": True, "alive": 1}
     assert _checks(old)["redis"] == {"ok": True}
     assert rt.comments.status_of(comment_id).value == "queued"
+
+
+def test_queue_figures_count_what_was_enqueued_and_change_no_key(rt: Runtime) -> None:
+    from workers.queue_health import queue_figures, redis_now
+    from workers.queues import MODERATION_QUEUE, WEBHOOK_QUEUE
+
+    for n in range(3):
+        rt.queues.enqueue_moderation(f"c{n}")
+    before = snapshot(rt.connection)
+
+    moderation, webhooks = queue_figures(rt.connection, redis_now(rt.connection) + 5)
+
+    assert snapshot(rt.connection) == before
+    assert (moderation.name, moderation.depth, moderation.started, moderation.failed) == (MODERATION_QUEUE, 3, 0, 0)
+    assert moderation.oldest_seconds is not None and 5 <= moderation.oldest_seconds < 60
+    assert (webhooks.name, webhooks.depth, webhooks.oldest_seconds) == (WEBHOOK_QUEUE, 0, None)

@@ -12,10 +12,13 @@ from typing import Any
 
 from redis import Redis
 from redis.exceptions import RedisError
+from rq.queue import Queue
+from rq.registry import DeferredJobRegistry, FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 from rq.utils import utcparse
 from rq.worker_registration import REDIS_WORKER_KEYS
 
 from .keys import Keys
+from .queues import ALL_QUEUES
 
 log = logging.getLogger(__name__)
 
@@ -60,18 +63,101 @@ def redis_now(connection: Redis) -> float:
     return float(seconds) + micros / 1_000_000
 
 
-def live_workers(connection: Redis, worker_ttl: int, now: float) -> int:
-    """RQ workers whose last heartbeat is younger than `worker_ttl` seconds."""
-    worker_keys = sorted(connection.smembers(REDIS_WORKER_KEYS))
+@dataclass(frozen=True)
+class WorkerFigures:
+    """One registered RQ worker as its own key describes it."""
+
+    name: str
+    state: str  # RQ's: idle, busy, suspended, started, ...
+    current_job: str | None
+    hostname: str
+    pid: int | None
+    queues: tuple[str, ...]
+    heartbeat_age: float | None  # seconds since its last heartbeat (None: never beat)
+    alive: bool  # heartbeat younger than worker_ttl
+
+    @property
+    def busy(self) -> bool:
+        return self.alive and self.state == "busy"
+
+
+_WORKER_FIELDS = ("state", "current_job", "hostname", "pid", "queues", "last_heartbeat")
+
+
+def workers(connection: Redis, worker_ttl: int, now: float) -> list[WorkerFigures]:
+    """Every registered worker, read from its key (RQ's `Worker.all()` would clean up as it reads)."""
+    worker_keys = sorted(k.decode() for k in connection.smembers(REDIS_WORKER_KEYS))
     if not worker_keys:
-        return 0
+        return []
     with connection.pipeline(transaction=False) as pipe:
         for key in worker_keys:
-            pipe.hget(key, "last_heartbeat")
-        beats: list[bytes | None] = pipe.execute()
-    # A worker that died without unregistering stays in the set until its key expires; its stale
-    # heartbeat, not its presence, says it is gone.
-    return sum(1 for beat in beats if beat and now - utcparse(beat.decode()).timestamp() < worker_ttl)
+            pipe.hmget(key, _WORKER_FIELDS)
+        rows: list[list[bytes | None]] = pipe.execute()
+    found = []
+    for key, row in zip(worker_keys, rows, strict=True):
+        state, job, hostname, pid, queues, beat = (v.decode() if v is not None else None for v in row)
+        # A worker that died without unregistering stays in the set until its key expires; its stale
+        # heartbeat, not its presence, says it is gone.
+        age = max(0.0, now - utcparse(beat).timestamp()) if beat else None
+        found.append(
+            WorkerFigures(
+                name=key.rpartition(":")[2],
+                state=state or "?",
+                current_job=job or None,
+                hostname=hostname or "",
+                pid=int(pid) if pid else None,
+                queues=tuple(q for q in (queues or "").split(",") if q),
+                heartbeat_age=age,
+                alive=age is not None and age < worker_ttl,
+            )
+        )
+    return found
+
+
+def live_workers(connection: Redis, worker_ttl: int, now: float) -> int:
+    """RQ workers whose last heartbeat is younger than `worker_ttl` seconds."""
+    return sum(1 for worker in workers(connection, worker_ttl, now) if worker.alive)
+
+
+@dataclass(frozen=True)
+class QueueFigures:
+    """One RQ queue: jobs waiting, how long the first has waited, and its registries' sizes."""
+
+    name: str
+    depth: int
+    oldest_seconds: float | None  # None: empty
+    started: int
+    failed: int
+    scheduled: int
+    deferred: int
+
+
+def queue_figures(connection: Redis, now: float, names: tuple[str, ...] = ALL_QUEUES) -> list[QueueFigures]:
+    """Each queue's figures from plain reads (LLEN, ZCARD, HGET): RQ's `count` would clean up first."""
+    registries = (StartedJobRegistry, FailedJobRegistry, ScheduledJobRegistry, DeferredJobRegistry)
+    with connection.pipeline(transaction=False) as pipe:
+        for name in names:
+            queue_key = Queue.redis_queue_namespace_prefix + name
+            pipe.llen(queue_key)
+            pipe.lindex(queue_key, 0)
+            for registry in registries:
+                pipe.zcard(registry.key_template.format(name))
+        rows = pipe.execute()
+    width = 2 + len(registries)
+    firsts = [rows[i * width + 1] for i in range(len(names))]
+    with connection.pipeline(transaction=False) as pipe:
+        for first in firsts:
+            # An empty queue's place is kept by a read of a key that never exists.
+            job_key = Queue.job_class.redis_job_namespace_prefix + (first.decode() if first else "")
+            pipe.hget(job_key, "enqueued_at")
+        enqueued = pipe.execute()
+    figures = []
+    for i, name in enumerate(names):
+        depth, _, started, failed, scheduled, deferred = rows[i * width : (i + 1) * width]
+        at = enqueued[i]
+        oldest = max(0.0, now - utcparse(at.decode()).timestamp()) if at else None
+        figures.append(QueueFigures(name, depth, oldest, started, failed, scheduled, deferred))
+    return figures
 
 
 def oldest_queued_age(connection: Redis, keys: Keys, now: float) -> float | None:
