@@ -30,7 +30,7 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
     """Columns padded to their widest cell, numbers right-aligned."""
     cells = [[str(h) for h in headers], *[["-" if v is None else str(v) for v in row] for row in rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    numeric = [all(isinstance(row[i], int | float) or row[i] is None for row in rows) for i in range(len(headers))]
+    numeric = [_numeric([row[i] for row in rows]) for i in range(len(headers))]
     return [
         "  ".join(
             cell.rjust(w) if num else cell.ljust(w) for cell, w, num in zip(row, widths, numeric, strict=True)
@@ -39,8 +39,14 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
     ]
 
 
-def _seconds(value: float | None) -> str | None:
-    return None if value is None else f"{value:.1f}"
+def _numeric(column: Sequence[Any]) -> bool:
+    """A column of numbers (some may be missing), to be right-aligned."""
+    present = [v for v in column if v is not None]
+    return bool(present) and all(isinstance(v, int | float) for v in present)
+
+
+def _seconds(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
 
 
 def describe(picture: Picture, failed: Sequence[FailedJob]) -> list[str]:
