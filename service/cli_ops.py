@@ -40,9 +40,8 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
 
 
 def _numeric(column: Sequence[Any]) -> bool:
-    """A column of numbers (some may be missing), to be right-aligned."""
-    present = [v for v in column if v is not None]
-    return bool(present) and all(isinstance(v, int | float) for v in present)
+    """A column of numbers, some or all of them missing ("-"), to be right-aligned."""
+    return all(isinstance(v, int | float) for v in column if v is not None)
 
 
 def _seconds(value: float | None) -> float | None:

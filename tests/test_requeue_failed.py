@@ -52,6 +52,7 @@ def test_a_requeued_delivery_completes_once_the_endpoint_answers(rt, connection,
     event_id = failing_receiver.deliveries[0]["id"]
     assert failing_receiver.event_ids() == [event_id] * 4  # three failed tries, then the requeued one
     assert rt.deliveries.get(event_id)["state"] == "delivered"
+    assert rt.deliveries.failed() == []  # no longer listed by `commentgate webhooks failed`
     assert Job.fetch(job.id, connection=connection).get_status() == JobStatus.FINISHED
 
 
