@@ -133,3 +133,17 @@ def test_redis_that_does_not_answer_is_down_without_an_exception(settings):
     assert picture.health == "down" and picture.exit_code == 2
     assert picture.reasons == ["Redis does not answer"]
     assert picture.as_dict()["queues"] == []
+
+
+def test_with_no_worker_and_other_concerns_it_is_down_and_gives_every_reason(rt, site, post, work):
+    with Receiver(status=500) as receiver:
+        receiver.secret = rt.sites.set_webhook(site.site_id, receiver.url) or ""
+        post("not received")
+        work()  # an in-process burst: no worker stays registered
+    picture = take_picture(rt)
+    assert picture.health == "down"
+    assert picture.reasons == [
+        "no live worker: queued comments are not being decided",
+        f"1 failed job(s) in {WEBHOOK_QUEUE}",
+        f"webhook endpoint of {site.site_id} is paused",  # three failures in a row (this file's setting)
+    ]

@@ -104,18 +104,19 @@ def judge(picture: Picture) -> tuple[Health, list[str]]:
     readiness = picture.readiness
     if not readiness.redis_ok:
         return "down", ["Redis does not answer"]
-    if not readiness.workers_ok:
-        return "down", ["no live worker: queued comments are not being decided"]
-    reasons = []
+    stopped = [] if readiness.workers_ok else ["no live worker: queued comments are not being decided"]
+    concerns = []
     if not readiness.queue_age_ok:
-        reasons.append(
+        concerns.append(
             f"the oldest queued comment has waited {readiness.oldest_seconds:.0f} s (limit {readiness.limit_seconds} s)"
         )
-    reasons += [f"{q.failed} failed job(s) in {q.name}" for q in picture.queues if q.failed]
-    reasons += [f"webhook endpoint of {e.site_id} is paused" for e in picture.endpoints if e.paused]
+    concerns += [f"{q.failed} failed job(s) in {q.name}" for q in picture.queues if q.failed]
+    concerns += [f"webhook endpoint of {e.site_id} is paused" for e in picture.endpoints if e.paused]
     if picture.eviction_warning:
-        reasons.append(picture.eviction_warning)
-    return ("degraded" if reasons else "healthy"), reasons
+        concerns.append(picture.eviction_warning)
+    # Every reason is listed, the one that stops comments first: a dead worker with failed jobs needs both.
+    health: Health = "down" if stopped else "degraded" if concerns else "healthy"
+    return health, stopped + concerns
 
 
 def endpoint_figures(rt: Runtime) -> list[EndpointFigures]:
