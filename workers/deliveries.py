@@ -112,6 +112,7 @@ class DeliveryStore:
         return {decode(site_id) for site_id in self.redis.smembers(self.keys.paused_endpoints())}
 
     def is_paused(self, site_id: str) -> bool:
+        """Whether the site's webhook endpoint is paused."""
         return bool(self.redis.sismember(self.keys.paused_endpoints(), site_id))
 
     def waiting(self, site_id: str) -> int:

@@ -91,6 +91,9 @@ def _resume_page(rt: Runtime, site_id: str) -> tuple[int, bool]:
                 page = rt.deliveries.waiting_page(pipe, site_id, RESUME_PAGE)
                 last = int(pipe.zcard(waiting_key)) <= len(page)
                 pipe.multi()
+                # The same job id as the job that parked it, as the sweeper's re-queue does. Should that
+                # job's worker record its success after this, the new job is still in the queue and runs;
+                # were its hash to expire first (result_ttl), the sweeper finds the delivery pending and lost.
                 for event_id, _ in page:
                     rt.queues.enqueue_delivery(event_id, pipeline=pipe)
                 rt.deliveries.unpark(pipe, site_id, page)
