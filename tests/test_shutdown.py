@@ -1,18 +1,25 @@
-"""Stopping warm: a worker told to stop (SIGTERM) finishes the job it is running, takes no other, and exits."""
+"""Stopping warm: a worker told to stop (SIGTERM) finishes the job it is running, takes no other, and exits;
+the web server told to stop answers the requests it has already started, takes no new ones, and exits."""
 
 from __future__ import annotations
 
 import contextlib
+import http.client
+import json
 import os
 import signal
+import socket
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from rq import Worker
 
 from tests.helpers.gated_worker import GATE_ENTERED, GATE_OPEN
-from tests.helpers.processes import kill_group, start_worker, wait_for
+from tests.helpers.processes import ROOT, kill_group, start_worker, wait_for
+from tests.test_web_tier import Served, _env
+from workers.embedded_redis import free_port
 from workers.models import Author, Client, Status
 from workers.submission import Submission, submit
 
@@ -83,3 +90,57 @@ def test_a_worker_stopped_mid_job_finishes_that_job_then_exits(rt, site, setting
     # The comment behind it was not started: it waits, queued, for the next worker.
     assert rt.comments.status_of(waiting) is Status.QUEUED
     assert Worker.all(connection=rt.connection) == []  # it unregistered: /readyz stops counting it
+
+
+def _refused(port: int) -> bool:
+    """No process listens on the port any more: a new client is turned away, as a load balancer sees it."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    except ConnectionRefusedError:
+        return True
+    return False
+
+
+def test_the_web_server_stopped_mid_request_answers_it_then_exits(rt, site, redis_url):
+    port = free_port()
+    # What the compose file runs (`commentgate web`), with two processes, and what `docker stop` does to it.
+    command = [sys.executable, "-m", "service", "web", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
+    served = Served(
+        subprocess.Popen(command, env=_env(REDIS_URL=redis_url), cwd=ROOT), f"http://127.0.0.1:{port}", port
+    )
+    try:
+        served.wait_until_up()
+        payload = {
+            "thread_id": "t",
+            "author": {"name": "Ada", "email": "ada@example.org"},
+            "body": "Sent while the server stops.",
+            "client": {"ip": "203.0.113.8"},
+        }
+        body = json.dumps(payload).encode()
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("GET", "/healthz")  # a kept-alive connection the server has accepted
+        assert connection.getresponse().read() is not None
+        # A submission in flight: its headers and the first half of its body are sent, the rest is not.
+        connection.putrequest("POST", "/api/v1/comments")
+        for name, value in {
+            "Authorization": f"Bearer {site.key}",
+            "Content-Type": "application/json",
+            "Content-Length": str(len(body)),
+        }.items():
+            connection.putheader(name, value)
+        connection.endheaders(body[: len(body) // 2])
+
+        served.process.send_signal(signal.SIGTERM)
+        wait_for(lambda: _refused(port), timeout=30)  # stopping: it takes no new connection
+        assert served.process.poll() is None  # but it has not gone: it drains the request in flight
+
+        connection.send(body[len(body) // 2 :])
+        response = connection.getresponse()
+        answer = json.loads(response.read())
+        assert response.status == 202, answer
+        assert response.getheader("Connection") == "close"  # the last answer on that connection
+        assert served.process.wait(60) == 0
+    finally:
+        served.stop()
+    comment = rt.comments.get(answer["id"])
+    assert comment is not None and comment.body == payload["body"] and comment.status is Status.QUEUED
