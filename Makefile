@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 CHROMIUM := /usr/bin/chromium
+COMPOSE  := /usr/bin/docker-compose
 
 .PHONY: run test lint bench clean
 
@@ -18,15 +19,17 @@ run: $(STAMP)
 	$(BIN)/commentgate run
 
 ## make test: lint, then the whole suite against a real Redis-protocol server, real workers and a real browser
-test: $(STAMP) $(CHROMIUM) lint
+test: $(STAMP) $(CHROMIUM) $(COMPOSE) lint
 	$(BIN)/pytest
 
 # The pages' tests drive Debian's chromium through Playwright (never Playwright's own browser downloads).
 # A fresh machine gets it from apt, which needs root (CI runs as root; elsewhere install it once by hand);
 # fonts-liberation too: without recommends there is no font and pages render no text.
-$(CHROMIUM):
+# The deployment tests run Debian's docker-compose (`docker-compose config`; no Docker engine needed).
+# One apt-get for all of them (`&:`: whichever is missing, the recipe runs once).
+$(CHROMIUM) $(COMPOSE) &:
 	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation docker-compose
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

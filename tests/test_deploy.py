@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import tomllib
 from pathlib import Path
 
 import yaml
@@ -17,7 +19,8 @@ REQUIRED_PASSWORD = "${REDIS_PASSWORD:?set REDIS_PASSWORD}"
 def test_compose_runs_redis_with_aof_and_web_and_workers_against_it():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert set(services) == {"redis", "web", "worker"}
+    assert set(services) == {"redis", "web", "worker", "prometheus"}
+    assert services["prometheus"]["profiles"] == ["monitoring"]  # only with `--profile monitoring`
     assert "--appendonly yes" in services["redis"]["command"][-1]
     assert "/data" in services["redis"]["volumes"][0]
     for name in ("web", "worker"):
@@ -29,8 +32,14 @@ def test_compose_runs_redis_with_aof_and_web_and_workers_against_it():
 
 def test_compose_commands_are_real_cli_commands():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    for name in ("web", "worker"):
-        _, *args = compose["services"][name]["command"]
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    built = [name for name, service in compose["services"].items() if "build" in service]
+    assert built == ["web", "worker"]  # every service run from this package's image
+    for name in built:
+        program, *args = compose["services"][name]["command"]
+        # The console script the image's `pip install .` puts on PATH, and the click group it runs.
+        module, _, attribute = scripts[program].partition(":")
+        assert getattr(importlib.import_module(module), attribute) is main
         result = CliRunner().invoke(main, [args[0], "--help"])
         assert result.exit_code == 0, result.output
         for option in (a for a in args[1:] if a.startswith("--")):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import threading
 from typing import Any
 
@@ -44,6 +45,14 @@ def warm_up(rt: Runtime | None = None) -> None:
 
 class ModerationWorker(Worker):
     """RQ's forking worker, on both queues, for which a killed work horse is a failure like any other."""
+
+    def setup_work_horse_signals(self) -> None:
+        """The horse ignores SIGTERM, so a stop sent to every process of the service still lets its job finish."""
+        super().setup_work_horse_signals()
+        # systemd (KillMode=control-group) signals the horse as well as the worker: the worker's warm stop
+        # waits for the job, a cold one (a second SIGTERM) kills the horse with SIGKILL, and a job past
+        # its timeout is stopped by SIGALRM, so nothing needs SIGTERM to reach the horse.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
     def handle_work_horse_killed(self, job: Job, retpid: int, ret_val: int, rusage: Any) -> None:
         """Run the job's failure callback, which RQ skips when the horse dies (the OOM killer, a SIGKILL)."""
