@@ -38,7 +38,7 @@ MARKERS = {
 }
 
 
-def _payload(n: int = 1) -> dict[str, Any]:
+def _payload() -> dict[str, Any]:
     return {
         "thread_id": "2025/07/logs",
         "body": MARKERS["body"],

@@ -176,13 +176,10 @@ def test_web_worker_and_cli_over_tls_as_an_acl_user_decide_a_comment(
     port = free_port()
     env = {**os.environ, "REDIS_URL": url, "COMMENTGATE_LOG_FORMAT": "text"}
     site = json.loads(_cli(env, "sites", "add", "Managed", "--json"))
-    web = subprocess.Popen(
-        gunicorn_command(f"127.0.0.1:{port}", 2),
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=(tmp_path / "web.log").open("w"),
-    )
+    with (tmp_path / "web.log").open("w") as web_log:
+        web = subprocess.Popen(
+            gunicorn_command(f"127.0.0.1:{port}", 2), env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=web_log
+        )
     worker = start_worker(url, "-m service worker", {"COMMENTGATE_LOG_FORMAT": "text"})
     base = f"http://127.0.0.1:{port}"
     try:
