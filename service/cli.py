@@ -15,6 +15,7 @@ from workers.authors import BAN_KINDS, AuthorRules, author_key
 from workers.config import Settings
 from workers.endpoint_pause import resume_endpoint
 from workers.exceptions import NoWebhook, UnknownSite, UnsafeWebhookUrl
+from workers.logs import LOG_FORMATS
 from workers.policy import Policy
 from workers.runtime import Runtime
 from workers.training import read_labeled
@@ -28,6 +29,8 @@ from .web_server import gunicorn_command
 
 def _settings() -> Settings:
     settings = Settings.from_env()
+    if settings.log_format not in LOG_FORMATS:
+        raise click.ClickException(f"COMMENTGATE_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}")
     if settings.redis_url:
         return settings
     # `commentgate run` records its embedded server's URL so other commands find it.

@@ -98,6 +98,7 @@ def run_everything(host: str, port: int) -> None:
     env = dict(os.environ)
     env.setdefault("COMMENTGATE_ADMIN_TOKEN", _secret(data_dir / "admin-token"))
     env.setdefault("COMMENTGATE_SECRET_KEY", _secret(data_dir / "secret-key"))
+    env.setdefault("COMMENTGATE_LOG_FORMAT", "text")  # a person reads this terminal; production logs JSON
 
     redis_server = None
     if not settings.redis_url:

@@ -28,5 +28,7 @@ def gunicorn_command(bind: str, workers: int) -> list[str]:
         "--timeout", str(WORKER_TIMEOUT_SECONDS),
         # Gunicorn's runtime control socket (in $HOME by default) is not used; two servers would share it.
         "--no-control-socket",
+        # Its lines and the app's as JSON (or text): COMMENTGATE_LOG_FORMAT, docs/operations.md "Logs".
+        "--logger-class", "service.gunicorn_logging.GunicornLogger",
         "service:create_app()",
     ]  # fmt: skip

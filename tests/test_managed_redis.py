@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 from flask.testing import FlaskClient
 from redis import Redis
+from redis.exceptions import AuthenticationError
+from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import Worker
 
 from service import create_app
+from service.web_server import gunicorn_command
 from tests.conftest import snapshot
+from tests.helpers.processes import ROOT, start_worker, stop_group, wait_for
+from tests.helpers.tls_proxy import TlsProxy, make_certificates
 from workers.config import Settings
+from workers.embedded_redis import free_port
+from workers.keys import Keys
 from workers.queues import ALL_QUEUES
 from workers.redis_policy import eviction_warning, memory_policy
 
@@ -113,3 +126,90 @@ def test_readyz_as_an_acl_user_without_config_is_ready_with_no_warning(
     assert response.get_json()["ready"] is True
     assert response.get_json()["warnings"] == []
     assert snapshot(connection) == before
+
+
+# -- TLS (rediss://), a password, an ACL user: web, worker, RQ and the CLI ----------------------------
+
+
+@pytest.fixture
+def certificates(tmp_path: Path) -> tuple[str, str, str]:
+    return make_certificates(tmp_path / "certs")
+
+
+@pytest.fixture
+def tls_endpoint(redis_url: str, certificates: tuple[str, str, str]) -> Iterator[TlsProxy]:
+    """A TLS endpoint in front of the test server (tests/helpers/tls_proxy.py says why not the server's own)."""
+    _, cert, key = certificates
+    with TlsProxy(urlsplit(redis_url).port or 6379, cert, key) as proxy:
+        yield proxy
+
+
+def test_a_rediss_url_verifies_the_server_against_the_ca_it_names(redis_url, tls_endpoint, certificates, tmp_path):
+    ca, _, _ = certificates
+    password = urlsplit(redis_url).password
+    trusted = Redis.from_url(f"rediss://:{password}@127.0.0.1:{tls_endpoint.port}/0?ssl_ca_certs={ca}")
+    assert trusted.ping() is True
+    assert tls_endpoint.handshakes == 1
+    other_ca, _, _ = make_certificates(tmp_path / "other", "Another CA")
+    untrusted = Redis.from_url(f"rediss://:{password}@127.0.0.1:{tls_endpoint.port}/0?ssl_ca_certs={other_ca}")
+    with pytest.raises(RedisConnectionError, match="CERTIFICATE_VERIFY_FAILED"):
+        untrusted.ping()
+    wrong_password = Redis.from_url(f"rediss://:not-it@127.0.0.1:{tls_endpoint.port}/0?ssl_ca_certs={ca}")
+    with pytest.raises(AuthenticationError):
+        wrong_password.ping()
+
+
+def _cli(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "service", *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_web_worker_and_cli_over_tls_as_an_acl_user_decide_a_comment(
+    connection, no_config_user, tls_endpoint, certificates, tmp_path
+):
+    """As on a managed Redis: TLS with the provider's CA, a user and password, and no CONFIG allowed."""
+    ca, _, _ = certificates
+    url = f"rediss://{APP_USER}:{APP_PASSWORD}@127.0.0.1:{tls_endpoint.port}/0?ssl_ca_certs={ca}"
+    port = free_port()
+    env = {**os.environ, "REDIS_URL": url, "COMMENTGATE_LOG_FORMAT": "text"}
+    site = json.loads(_cli(env, "sites", "add", "Managed", "--json"))
+    with (tmp_path / "web.log").open("w") as web_log:
+        web = subprocess.Popen(
+            gunicorn_command(f"127.0.0.1:{port}", 2), env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=web_log
+        )
+    worker = start_worker(url, "-m service worker", {"COMMENTGATE_LOG_FORMAT": "text"})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        ready = wait_for(lambda: _ready(f"{base}/readyz"), timeout=60)
+        # Through TLS the web sees the worker's heartbeat; CONFIG is refused, so no warning, and ready.
+        assert ready["checks"]["workers"]["alive"] == 1 and ready["warnings"] == []
+        headers = {"Authorization": f"Bearer {site['key']}"}
+        payload = {"thread_id": "t", "body": "Over TLS.", "author": {"name": "Ada", "email": "ada@example.org"}}
+        accepted = requests.post(f"{base}/api/v1/comments", json=payload, headers=headers, timeout=10)
+        assert accepted.status_code == 202
+        comment_id = accepted.json()["id"]
+        url_of = f"{base}/api/v1/comments/{comment_id}"
+        decided = wait_for(
+            lambda: (r := requests.get(url_of, headers=headers, timeout=5).json())["status"] != "queued" and r, 60
+        )
+        assert decided["status"] == "published"
+    finally:
+        stop_group(worker)
+        web.terminate()
+        web.wait(30)
+    # The same server, read without TLS: it is the one the processes wrote to.
+    assert connection.hget(Keys("cg").comment(comment_id), "status") == b"published"
+    # web (2 processes), worker (its connections, its scheduler, the work horse) and the CLI all came through TLS.
+    assert tls_endpoint.handshakes >= 4
+    assert "CONFIG" not in (tmp_path / "web.log").read_text()
+
+
+def _ready(url: str) -> dict | None:
+    try:
+        response = requests.get(url, timeout=2)
+    except requests.RequestException:
+        return None
+    return response.json() if response.status_code == 200 else None

@@ -73,6 +73,8 @@ class Settings:
     # Proxies in front of the web tier whose X-Forwarded-For/-Proto are believed (0: none; the client
     # IP that logins are counted by is then the connection's).
     trusted_proxies: int = 0
+    # Log lines: `json` (one object a line, for a log collector) or `text` (for a terminal).
+    log_format: str = "json"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

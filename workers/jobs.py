@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import time
 import traceback
 from types import TracebackType
@@ -11,9 +13,12 @@ from rq import get_current_job
 from rq.job import Job
 
 from .endpoint_pause import park_if_paused, pause_when_failing
+from .logs import add_log_context, logging_about
 from .pipeline_decision import hold_after_failure, moderate
 from .runtime import Runtime, runtime_for
 from .webhooks import DeliveryFailed, check_webhook_url, post_event
+
+log = logging.getLogger("commentgate.jobs")
 
 
 def _runtime() -> Runtime:
@@ -24,7 +29,9 @@ def _runtime() -> Runtime:
 
 def moderate_comment(comment_id: str) -> str | None:
     """Run the checks on a queued comment and record the decision (a no-op once decided)."""
-    status = moderate(_runtime(), comment_id)
+    with logging_about(comment_id=comment_id):
+        status = moderate(_runtime(), comment_id)
+        log.info("moderated: %s", status.value if status else "decided already")
     return status.value if status else None
 
 
@@ -44,6 +51,7 @@ def deliver_webhook(event_id: str) -> int:
     record = rt.deliveries.get(event_id)
     if not record or record.get("state") == "delivered":
         return 0
+    add_log_context(site_id=record["site_id"], comment_id=json.loads(record["event"])["comment"]["id"])
     site = rt.sites.get(record["site_id"])
     if not site.webhook_url:
         rt.deliveries.skip(event_id)

@@ -15,6 +15,7 @@ from rq.job import Job
 
 from .checks import CheckContext
 from .checks.authors import ban_keys
+from .logs import add_log_context
 from .models import Comment, Status
 from .pipeline import decide
 from .policy import Policy
@@ -85,6 +86,7 @@ def moderate(rt: Runtime, comment_id: str) -> Status | None:
     comment = rt.comments.get(comment_id)
     if comment is None or comment.status is not Status.QUEUED:
         return None
+    add_log_context(site_id=comment.site_id)
     budget = 1 + len(rt.settings.moderation_retries)
     if attempts > budget:
         error = f"gave up before try {attempts}: {budget} tries (the first and each retry) failed or died"

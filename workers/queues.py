@@ -21,8 +21,13 @@ class Queues:
         self.moderation = Queue(MODERATION_QUEUE, connection=connection)
         self.webhooks = Queue(WEBHOOK_QUEUE, connection=connection)
 
-    def enqueue_moderation(self, comment_id: str, pipeline: Pipeline | None = None, job_id: str | None = None) -> Job:
-        """Queue `moderate_comment`. With a pipeline this must be its first command (RQ opens the MULTI)."""
+    def enqueue_moderation(
+        self, comment_id: str, pipeline: Pipeline | None = None, job_id: str | None = None, site_id: str | None = None
+    ) -> Job:
+        """Queue `moderate_comment`. With a pipeline this must be its first command (RQ opens the MULTI).
+
+        `site_id` rides in the job's meta, so the worker's log lines name the site from the job's first line.
+        """
         retries = self.settings.moderation_retries
         return self.moderation.enqueue(
             "workers.jobs.moderate_comment",
@@ -34,6 +39,7 @@ class Queues:
             result_ttl=600,
             failure_ttl=7 * 86400,
             description=f"moderate {comment_id}",
+            meta={"site_id": site_id} if site_id else None,
             pipeline=pipeline,
         )
 

@@ -150,7 +150,7 @@ def _accept(rt: Runtime, site_id: str, policy: Policy, sub: Submission, idem: _I
                 if pipe.get(idem.key) != idem.claim.encode():
                     raise IdempotencyInFlight()
             # The enqueue must be the pipeline's first command: RQ opens the MULTI itself.
-            job = rt.queues.enqueue_moderation(comment.id, pipeline=pipe)
+            job = rt.queues.enqueue_moderation(comment.id, pipeline=pipe, site_id=site_id)
             rt.comments.add_queued(pipe, comment)
             rt.comments.record_job(pipe, comment.id, job.id)
             if idem:

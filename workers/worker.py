@@ -9,13 +9,14 @@ import threading
 from typing import Any
 
 from redis import Redis
-from rq import Worker
+from rq import Queue, Worker
 from rq.callbacks import execute_failure_callback
 from rq.job import Job, JobStatus
 
 from .checks.profanity import policy_matcher
 from .config import Settings
 from .exceptions import WorkHorseKilled
+from .logs import add_log_context, clear_log_context, configure_logging, job_context
 from .policy import Policy
 from .queues import ALL_QUEUES
 from .runtime import Runtime, using_runtime
@@ -43,8 +44,22 @@ def warm_up(rt: Runtime | None = None) -> None:
         rt.authors.id_of("", "warm-up")  # reads the author-id secret once, not once per forked job
 
 
+class LoggedQueue(Queue):
+    """A queue whose dequeued job sets what the worker's log lines are about, from RQ's own first line on."""
+
+    @classmethod
+    def dequeue_any(cls, *args: Any, **kwargs: Any) -> tuple[Job, Queue] | None:
+        found: tuple[Job, Queue] | None = super().dequeue_any(*args, **kwargs)
+        if found is not None:
+            # RQ logs the job it picked before the worker sees it: set the ids here, not in execute_job.
+            add_log_context(**job_context(found[0]))
+        return found
+
+
 class ModerationWorker(Worker):
     """RQ's forking worker, on both queues, for which a killed work horse is a failure like any other."""
+
+    queue_class = LoggedQueue
 
     def setup_work_horse_signals(self) -> None:
         """The horse ignores SIGTERM, so a stop sent to every process of the service still lets its job finish."""
@@ -53,6 +68,13 @@ class ModerationWorker(Worker):
         # waits for the job, a cold one (a second SIGTERM) kills the horse with SIGKILL, and a job past
         # its timeout is stopped by SIGALRM, so nothing needs SIGTERM to reach the horse.
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+    def execute_job(self, job: Job, queue: Queue) -> None:
+        """Run the job (its work horse inherits the log context), then forget what it was about."""
+        try:
+            super().execute_job(job, queue)
+        finally:
+            clear_log_context()
 
     def handle_work_horse_killed(self, job: Job, retpid: int, ret_val: int, rusage: Any) -> None:
         """Run the job's failure callback, which RQ skips when the horse dies (the OOM killer, a SIGKILL)."""
@@ -100,7 +122,7 @@ def run_worker(settings: Settings, burst: bool = False, worker_class: type[Worke
     """Run until stopped (or, with `burst`, until the queues are empty)."""
     if not settings.redis_url:
         raise RuntimeError("REDIS_URL is not set")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    configure_logging(settings.log_format)
     connection = worker_connection(settings)
     rt = Runtime(connection, settings)
     warm_up(rt)

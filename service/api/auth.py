@@ -7,6 +7,7 @@ import hmac
 
 from flask import request
 
+from workers.logs import add_log_context
 from workers.moderators import Moderator
 
 from ..extensions import runtime
@@ -35,6 +36,7 @@ def require_site() -> str:
     site_id = runtime().sites.authenticate(token) if token else None
     if not site_id:
         raise _unauthorized()
+    add_log_context(site_id=site_id)
     return site_id
 
 

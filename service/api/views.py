@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from flask import Blueprint, Response, request, url_for
 from pydantic import ValidationError
 
+from workers.logs import add_log_context
 from workers.models import Author, Client, Comment
 from workers.policy import Policy
 from workers.reports import ReportCounts
@@ -27,6 +29,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 problems.init_blueprint(bp)
 
 PAGE_DEFAULT, PAGE_MAX = 50, 200
+log = logging.getLogger("commentgate.api")
 
 
 def iso(ts: float | None) -> str | None:
@@ -120,6 +123,8 @@ def submit_comment() -> Response:
         honeypot=data.honeypot,
     )
     accepted = submit(rt, site_id, policy, submission, request.headers.get("Idempotency-Key") or None)
+    add_log_context(comment_id=accepted.comment_id)
+    log.info("comment replayed: %s" if accepted.replayed else "comment accepted: %s", accepted.status.value)
     location = url_for("api.get_comment", comment_id=accepted.comment_id)
     return json_response({"id": accepted.comment_id, "status": accepted.status.value}, 202, {"Location": location})
 
