@@ -10,6 +10,7 @@ from rq import SimpleWorker
 from rq.queue import Queue
 
 from tests.helpers.decisions import held, moderator_of, premoderate
+from tests.helpers.processes import start_worker, stop_group, wait_for
 from tests.helpers.receiver import Receiver
 from workers import pipeline
 from workers.decision_outcomes import Conflict, Decided
@@ -87,6 +88,27 @@ def test_a_known_batch_moves_every_figure_by_exactly_what_happened(rt, site, pos
         buckets = figures(rt, f'commentgate_check_duration_seconds_bucket{{check="{check}"}}')
         assert sum(buckets.values()) == 10
         assert stored[f'commentgate_check_duration_seconds_sum{{check="{check}"}}'] >= 0
+
+
+def test_figures_written_in_a_worker_processs_forked_work_horses_are_kept(rt, site, post, settings):
+    for i in range(3):
+        assert post(f"A thoughtful comment number {i}.").status_code == 202
+    for i in range(2):
+        assert post(f"Deals {i} at https://a.example/{i} and www.b.example today.").status_code == 202
+    worker = start_worker(settings.redis_url, "-m service worker")  # forks a work horse per job
+    try:
+        wait_for(lambda: sum(decisions_this_hour(rt).values()) == 5, timeout=60)
+    finally:
+        stop_group(worker)
+
+    assert figures(rt, "commentgate_comments_decided") == {
+        decided("published", "none", "pipeline"): 3,
+        decided("held", "spam.links", "pipeline"): 2,
+    }
+    assert figures(rt, LATENCY_COUNT) == {LATENCY_COUNT: 5}
+    assert figures(rt, 'commentgate_check_duration_seconds_count{check="spam"}') == {
+        'commentgate_check_duration_seconds_count{check="spam"}': 5
+    }
 
 
 def test_a_replayed_or_refused_submission_is_not_counted_as_received(rt, site, post, work):
