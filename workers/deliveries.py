@@ -11,6 +11,7 @@ from redis.client import Pipeline
 
 from .config import Settings
 from .keys import Keys
+from .metrics import WEBHOOK_DELIVERIES, MetricsStore
 from .store import REQUEUES_FIELD, Event, decode, decode_hash, members_before
 
 FAILED_LISTED = 200  # the newest failed deliveries an operator is shown
@@ -178,6 +179,7 @@ class DeliveryStore:
         """Settle a delivery whose site has no webhook URL (any more)."""
         with self.redis.pipeline() as pipe:
             self.settle(pipe, event_id, "skipped", {"last_error": "no webhook URL"})
+            self.count_outcome(pipe, "skipped")
             self._keep_for(pipe, event_id, self.retention.delivered_keep_seconds)
             pipe.execute()
 
@@ -189,6 +191,7 @@ class DeliveryStore:
             pipe.zrem(self.keys.failed_deliveries(), event_id)  # delivered after all (retried by hand)
             self._keep_for(pipe, event_id, self.retention.delivered_keep_seconds)
             pipe.delete(self.keys.webhook_streak(site_id))
+            self.count_outcome(pipe, "delivered")
             pipe.execute()
 
     def record_failure(self, event_id: str, error: str, last_try: bool) -> None:
@@ -200,6 +203,7 @@ class DeliveryStore:
                 pipe.incr(self.keys.webhook_streak(site_id))
             if last_try:
                 self.settle(pipe, event_id, "failed", {"failed_at": repr(time.time())})
+            self.count_outcome(pipe, "gave_up" if last_try else "failed")
             pipe.execute()
 
     def unpend(self, pipe: Pipeline, event_id: str) -> None:
@@ -208,6 +212,10 @@ class DeliveryStore:
 
     def count_requeue(self, pipe: Pipeline, event_id: str) -> None:
         pipe.hincrby(self.keys.delivery(event_id), REQUEUES_FIELD, 1)
+
+    def count_outcome(self, pipe: Pipeline, outcome: str) -> None:
+        """One delivery attempt's outcome for the deliveries counter, on the pipeline that records it."""
+        MetricsStore(self.keys).count(pipe, WEBHOOK_DELIVERIES, {"outcome": outcome})
 
     def _keep_for(self, client: Redis | Pipeline, event_id: str, seconds: int) -> None:
         """The record expires after `seconds`; 0 keeps it."""

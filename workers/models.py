@@ -123,6 +123,8 @@ class Decision:
     verdicts: tuple[Verdict, ...]
     published_body: str | None = None
     published_name: str | None = None
+    # (check, seconds) for each check run, for the check-duration histogram; not part of the outcome.
+    check_seconds: tuple[tuple[str, float], ...] = field(default=(), compare=False)
 
     @property
     def evidence(self) -> list[dict[str, Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 from .checks import Check, CheckContext
@@ -45,7 +46,8 @@ def _censored(text: str, field: str, verdicts: Sequence[Verdict], policy: Policy
 
 def decide(comment: Comment, policy: Policy, context: CheckContext, checks: Sequence[Check] | None = None) -> Decision:
     """Run every check; the strongest action wins (reject > hold > censor > pass); all verdicts are kept, bounded."""
-    verdicts = tuple(check(comment, policy, context) for check in (CHECKS if checks is None else checks))
+    timed = tuple(_timed(check, comment, policy, context) for check in (CHECKS if checks is None else checks))
+    verdicts = tuple(verdict for verdict, _ in timed)
     action = max((v.action for v in verdicts), key=lambda a: a.strength, default=Action.PASS)
     reasons = tuple(r for v in verdicts if v.action is action and action is not Action.PASS for r in v.reasons)
     status = STATUS_FOR_ACTION[action]
@@ -58,4 +60,12 @@ def decide(comment: Comment, policy: Policy, context: CheckContext, checks: Sequ
         published_body = context.body
     # The censored body above needs every match; what is stored is the bounded evidence.
     verdicts = tuple(bounded(v) for v in verdicts)
-    return Decision(status, action, reasons, verdicts, published_body, published_name)
+    check_seconds = tuple((verdict.check, seconds) for verdict, seconds in timed)
+    return Decision(status, action, reasons, verdicts, published_body, published_name, check_seconds)
+
+
+def _timed(check: Check, comment: Comment, policy: Policy, context: CheckContext) -> tuple[Verdict, float]:
+    """The check's verdict and the seconds it took."""
+    started = time.perf_counter()
+    verdict = check(comment, policy, context)
+    return verdict, time.perf_counter() - started

@@ -16,16 +16,16 @@ from rq.job import Job
 from .checks import CheckContext
 from .checks.authors import ban_keys
 from .logs import add_log_context
-from .models import Comment, Status
+from .metrics import CHECK_DURATION, SWEEPER_REQUEUES
+from .models import Comment, Decision, Status
 from .pipeline import decide
 from .policy import Policy
 from .recovery import PAGE, SETTLE_SECONDS, lost_jobs, pages, stale_executions
 from .runtime import Runtime
 from .store import decode
 from .text import strip_bidi
-from .transitions import PIPELINE_EVENTS, Applied, apply_transition
+from .transitions import PIPELINE_ACTOR, PIPELINE_EVENTS, Applied, apply_transition
 
-PIPELINE_ACTOR = "pipeline"
 log = logging.getLogger("commentgate.moderation")
 LOST_JOB_KEEP = 7 * 86400
 
@@ -105,8 +105,20 @@ def moderate(rt: Runtime, comment_id: str) -> Status | None:
         evidence=decision.evidence,
         published_body=decision.published_body,
         published_name=decision.published_name,
+        extra=ObserveChecks(rt, decision),
     )
     return decision.status if isinstance(outcome, Applied) else None
+
+
+class ObserveChecks:
+    """Extra write of the pipeline's decision: how long each check took, counted only if the decision is recorded."""
+
+    def __init__(self, rt: Runtime, decision: Decision) -> None:
+        self.rt, self.decision = rt, decision
+
+    def __call__(self, pipe: Pipeline, comment: Comment) -> None:
+        for check, seconds in self.decision.check_seconds:
+            self.rt.metrics.observe(pipe, CHECK_DURATION, seconds, {"check": check})
 
 
 PIPELINE_ERROR_MESSAGE = "the checks failed; held for a moderator"
@@ -211,6 +223,7 @@ def requeue_moderation(rt: Runtime, comment_id: str, lost_job_id: str) -> Status
             rt.queues.enqueue_moderation(comment_id, pipeline=pipe, job_id=job_id)
             # A job that dies before it can count a try (its function gone after a deploy) is counted here.
             rt.comments.requeue_job(pipe, comment_id, job_id)
+            rt.metrics.count(pipe, SWEEPER_REQUEUES, {"kind": "comment"})
             if stale:  # else RQ's clean-up would retry the dead execution too: two jobs for one comment
                 pipe.zrem(wip, *stale)
             pipe.expire(Job.key_for(lost_job_id), LOST_JOB_KEEP)  # a lost job's hash would otherwise stay for ever

@@ -20,6 +20,7 @@ from redis.exceptions import WatchError
 from rq.job import Job, JobStatus
 from rq.queue import Queue
 
+from .metrics import SWEEPER_REQUEUES
 from .runtime import Runtime
 from .store import decode
 
@@ -145,9 +146,11 @@ def requeue_delivery(rt: Runtime, event_id: str, job_id: str, seen_requeues: byt
             if record.attempts >= budget or failed:
                 error = "its job ended or vanished without recording the delivery, and no try is left"
                 deliveries.settle(pipe, event_id, "failed", {"failed_at": repr(time.time()), "last_error": error})
+                deliveries.count_outcome(pipe, "gave_up")  # its last try never reported back
             else:
                 rt.queues.enqueue_delivery(event_id, pipeline=pipe)
                 deliveries.count_requeue(pipe, event_id)
+                rt.metrics.count(pipe, SWEEPER_REQUEUES, {"kind": "delivery"})
             if stale:  # else RQ's clean-up would retry the dead execution too
                 pipe.zrem(rt.queues.webhooks.started_job_registry.key, *stale)
             pipe.execute()

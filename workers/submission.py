@@ -13,6 +13,7 @@ from redis.exceptions import WatchError
 
 from .admission import admit
 from .exceptions import IdempotencyConflict, IdempotencyInFlight, InvalidField
+from .metrics import COMMENTS_RECEIVED
 from .models import Author, Client, Comment, Status
 from .policy import Policy
 from .runtime import Runtime
@@ -153,6 +154,7 @@ def _accept(rt: Runtime, site_id: str, policy: Policy, sub: Submission, idem: _I
             job = rt.queues.enqueue_moderation(comment.id, pipeline=pipe, site_id=site_id)
             rt.comments.add_queued(pipe, comment)
             rt.comments.record_job(pipe, comment.id, job.id)
+            rt.metrics.count(pipe, COMMENTS_RECEIVED)  # in the EXEC: counted exactly when 202 may be sent
             if idem:
                 record = json.dumps({"comment_id": comment.id, "fingerprint": idem.fingerprint})
                 pipe.set(idem.key, record, ex=rt.settings.idempotency_seconds)

@@ -12,7 +12,9 @@ from redis.client import Pipeline
 from redis.exceptions import WatchError
 
 from .exceptions import UnknownComment
+from .metrics import COMMENTS_DECIDED, DECISION_LATENCY
 from .models import Comment, Status
+from .reports import REPORTS_ACTOR
 from .runtime import Runtime
 from .store import Event, comment_from_hash, decode_hash, new_event_id
 
@@ -22,6 +24,9 @@ PIPELINE_EVENTS = {
     Status.HELD: "comment.held",
     Status.REJECTED: "comment.rejected",
 }
+PIPELINE_ACTOR = "pipeline"  # the audit actor of the checks' decisions
+# Who decided, as the decided counter labels it: a moderator's actor is their id, too many values for a label.
+DECIDED_BY = {PIPELINE_ACTOR: "pipeline", REPORTS_ACTOR: "reports"}  # any other actor is a moderator
 ExtraWrites = Callable[[Pipeline, Comment], None]
 StillWanted = Callable[[Pipeline, Comment], bool]  # a last check on the WATCHed keys, before MULTI
 
@@ -66,8 +71,9 @@ def apply_transition(
 
     WATCH makes this a compare-and-set: two workers deciding the same comment record one decision.
     The webhook job is enqueued in the same MULTI/EXEC, so an event is never told without being
-    recorded, nor recorded without being queued for delivery. `still_wanted`, when given, is asked
-    once the status matches (WATCHing the comment and `watch`): False leaves the comment as it is.
+    recorded, nor recorded without being queued for delivery; the change's figures ride the same EXEC.
+    `still_wanted`, when given, is asked once the status matches (WATCHing the comment and `watch`):
+    False leaves the comment as it is.
     """
     key = rt.keys.comment(comment_id)
     with rt.connection.pipeline() as pipe:
@@ -112,12 +118,28 @@ def apply_transition(
                     author_id=author_id,
                     note=note,
                 )
+                count_change(rt, pipe, comment, to=to, reasons=reasons, actor=actor, at=event.created)
                 if extra is not None:
                     extra(pipe, comment)
                 pipe.execute()
                 return Applied(event)
             except WatchError:
                 continue
+
+
+def count_change(
+    rt: Runtime, pipe: Pipeline, comment: Comment, *, to: Status, reasons: tuple[str, ...], actor: str, at: float
+) -> None:
+    """The decided counter, the minute's count and, for a decision on a queued comment, the reader's wait."""
+    labels = {
+        "decision": to.value,
+        "reason": reasons[0] if reasons else "none",
+        "by": DECIDED_BY.get(actor, "moderator"),
+    }
+    rt.metrics.count(pipe, COMMENTS_DECIDED, labels)
+    rt.metrics.count_minute(pipe, to.value, at)
+    if comment.status is Status.QUEUED:  # only the pipeline decides a queued comment: the wait ends here
+        rt.metrics.observe(pipe, DECISION_LATENCY, max(0.0, at - comment.created_at))
 
 
 def _lost(status: Status, last_entry: bytes | None) -> Lost:
