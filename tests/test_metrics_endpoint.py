@@ -16,7 +16,7 @@ from service import create_app
 from tests.conftest import snapshot
 from tests.helpers.scrape import families, value
 from workers.config import Settings
-from workers.metrics import COMMENTS_DECIDED, DECISION_LATENCY, SWEEPER_REQUEUES
+from workers.metrics import CHECK_DURATION, COMMENTS_DECIDED, DECISION_LATENCY, SWEEPER_REQUEUES
 from workers.queues import ALL_QUEUES, MODERATION_QUEUE, WEBHOOK_QUEUE
 from workers.runtime import Runtime
 
@@ -115,6 +115,8 @@ def test_stored_counters_and_histograms_are_exported_with_cumulative_buckets(cli
         rt.metrics.count(pipe, SWEEPER_REQUEUES, {"kind": "comment"})
         for seconds in (0.07, 0.2, 400.0):
             rt.metrics.observe(pipe, DECISION_LATENCY, seconds)
+        for check, seconds in (("spam", 0.0003), ("spam", 0.002), ("profanity", 0.5)):
+            rt.metrics.observe(pipe, CHECK_DURATION, seconds, {"check": check})
         pipe.execute()
 
     text = _scrape(client)
@@ -129,6 +131,13 @@ def test_stored_counters_and_histograms_are_exported_with_cumulative_buckets(cli
         assert value(text, "commentgate_decision_latency_seconds_bucket", le=le) == count, le
     assert value(text, "commentgate_decision_latency_seconds_count") == 3
     assert value(text, "commentgate_decision_latency_seconds_sum") == 400.27
+    check = "commentgate_check_duration_seconds"
+    assert value(text, f"{check}_bucket", check="spam", le="0.00025") == 0
+    assert value(text, f"{check}_bucket", check="spam", le="0.0005") == 1
+    assert value(text, f"{check}_bucket", check="spam", le="0.0025") == 2
+    assert value(text, f"{check}_bucket", check="profanity", le="0.25") == 0
+    assert value(text, f"{check}_bucket", check="profanity", le="+Inf") == 1
+    assert (value(text, f"{check}_count", check="spam"), value(text, f"{check}_count", check="profanity")) == (2, 1)
 
 
 def test_redis_down_still_answers_with_the_http_figures_and_redis_up_0(settings: Settings):
