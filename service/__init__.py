@@ -20,10 +20,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(config)
     settings = app.config.get("SETTINGS") or Settings.from_env()
 
-    from . import accounts, extensions, health, log_context, moderate, security_headers
+    from . import accounts, extensions, health, log_context, metrics, moderate, security_headers
     from .api import moderation_actions, moderation_reads, openapi, problems, reports, views
 
     extensions.init_app(app, settings)
+    metrics.init_app(app)
     problems.init_app(app)
     log_context.init_app(app)
     security_headers.init_app(app)

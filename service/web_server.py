@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 # gevent: each connection is a greenlet, so a client that sends half a request and waits holds
 # a few KB, not a process (sync) or a thread (gthread); docs/operations.md has the measurements.
@@ -14,12 +15,16 @@ WORKER_CONNECTIONS = 1000
 KEEPALIVE_SECONDS = 5
 # A worker whose event loop is stuck this long (CPU-bound request, a blocking call) is restarted.
 WORKER_TIMEOUT_SECONDS = 30
+# Hooks that give the server a private PROMETHEUS_MULTIPROC_DIR (see the file); by path, not module name,
+# so gunicorn's master does not import the service package to read them.
+HOOKS_FILE = Path(__file__).with_name("gunicorn_conf.py")
 
 
 def gunicorn_command(bind: str, workers: int) -> list[str]:
     """The argv that serves `service:create_app()` with the settings above."""
     return [
         sys.executable, "-m", "gunicorn",
+        "--config", f"file:{HOOKS_FILE}",
         "--bind", bind,
         "--workers", str(workers),
         "--worker-class", WORKER_CLASS,

@@ -54,6 +54,8 @@ class Settings:
     ceiling_submit_rate_per_second: float = 10.0
     ceiling_max_queued_comments: int = 2000
     admin_token: str = ""
+    # Bearer token `/metrics` asks for (docs/operations.md, "Metrics"); empty = open to whoever reaches it.
+    metrics_token: str = ""
     # A web process's Redis pool (docs/operations.md, "Web server"): a request past the pool waits
     # for a free connection up to redis_pool_timeout seconds, then gets 503.
     redis_max_connections: int = 100
