@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
-from flask import Flask
+from typing import TYPE_CHECKING, Any
 
 from workers.config import Settings
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 MAX_BODY = 1024 * 1024  # 1 MiB: larger bodies get 413 before they are read
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app. `config` may hold Flask settings and `SETTINGS` (a workers.config.Settings)."""
+    # Imported here, not at the top: gunicorn's master imports this package for its logger class
+    # (service.gunicorn_logging) before it forks gevent workers, and Flask imports ssl, which gevent
+    # must patch before anything imports it.
+    from flask import Flask
+
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY, JSON_SORT_KEYS=False)
     if config:

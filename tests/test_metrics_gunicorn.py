@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -41,7 +42,9 @@ class Server:
 
     def pids_that_served(self, path: str) -> set[str]:
         lines = self.access_log.read_text().splitlines() if self.access_log.exists() else []
-        return {pid for pid, served in (line.split() for line in lines if line.strip()) if served == path}
+        # Access lines are JSON objects (COMMENTGATE_LOG_FORMAT's default) whose message is "<pid> /path".
+        messages = (json.loads(line)["message"] for line in lines if line.strip())
+        return {pid for pid, served in (message.split() for message in messages) if served == path}
 
 
 @contextmanager

@@ -14,10 +14,12 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from types import MappingProxyType
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from pythonjsonlogger.json import JsonFormatter
-from rq.job import Job, get_current_job
+
+if TYPE_CHECKING:
+    from rq.job import Job
 
 LOG_FORMATS = ("json", "text")
 # What a line can be about, in the order text lines show them.
@@ -86,8 +88,11 @@ class ContextFilter(logging.Filter):
         for name, value in _context.get().items():
             if not hasattr(record, name):
                 setattr(record, name, value)
-        if not hasattr(record, "job_id"):
-            job = get_current_job()  # inside an RQ job, whichever worker class runs it
+        # Not imported here: gunicorn's master logs through this filter before it forks gevent workers,
+        # and RQ imports ssl, which gevent must patch before anything imports it. No RQ, no job.
+        rq_job = sys.modules.get("rq.job")
+        if not hasattr(record, "job_id") and rq_job is not None:
+            job = rq_job.get_current_job()  # inside an RQ job, whichever worker class runs it
             if job is not None:
                 record.job_id = job.id
         return True
