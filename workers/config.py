@@ -26,6 +26,8 @@ class Settings:
     moderation_retries: tuple[int, ...] = (2, 10, 30)
     webhook_timeout: int = 10
     webhook_retries: tuple[int, ...] = (10, 60, 300, 1800, 7200)
+    # After this many failed tries in a row a site's endpoint is paused until resumed; 0 never pauses.
+    webhook_pause_after: int = 10
     worker_ttl: int = 30
     maintenance_interval: int = 30
     job_monitoring_interval: int = 10

@@ -15,6 +15,18 @@ from .store import REQUEUES_FIELD, Event, decode, decode_hash, members_before
 
 FAILED_LISTED = 200  # the newest failed deliveries an operator is shown
 
+# Back to `pending` and on the sweeper's index (KEYS[1]), each delivery (KEYS[2..]) whose record still
+# exists; ARGV holds each one's event id and event time. A record that expired while waiting stays gone.
+UNPARK = """
+for i = 2, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then
+    redis.call('HSET', KEYS[i], 'state', 'pending')
+    redis.call('ZADD', KEYS[1], ARGV[2 * i - 2], ARGV[2 * i - 3])
+  end
+end
+return 0
+"""
+
 
 @dataclass(frozen=True)
 class DeliveryRecord:
@@ -95,6 +107,22 @@ class DeliveryStore:
         """How many deliveries to the site's endpoint have failed in a row."""
         return int(self.redis.get(self.keys.webhook_streak(site_id)) or 0)
 
+    def paused_sites(self) -> set[str]:
+        """The sites whose webhook endpoint is paused."""
+        return {decode(site_id) for site_id in self.redis.smembers(self.keys.paused_endpoints())}
+
+    def is_paused(self, site_id: str) -> bool:
+        return bool(self.redis.sismember(self.keys.paused_endpoints(), site_id))
+
+    def waiting(self, site_id: str) -> int:
+        """How many deliveries wait for the site's paused endpoint to be resumed."""
+        return int(self.redis.zcard(self.keys.waiting_deliveries(site_id)))
+
+    def waiting_page(self, client: Redis | Pipeline, site_id: str, count: int) -> list[tuple[str, float]]:
+        """The oldest `count` waiting deliveries and their event times (on a WATCHing pipeline: at once)."""
+        rows = client.zrange(self.keys.waiting_deliveries(site_id), 0, count - 1, withscores=True)
+        return [(decode(event_id), at) for event_id, at in rows]
+
     # -- writes -------------------------------------------------------------------------
 
     def add_pending(self, pipe: Pipeline, site_id: str, event: Event) -> None:
@@ -162,6 +190,21 @@ class DeliveryStore:
 
     def count_requeue(self, pipe: Pipeline, event_id: str) -> None:
         pipe.hincrby(self.keys.delivery(event_id), REQUEUES_FIELD, 1)
+
+    def park(self, pipe: Pipeline, site_id: str, event_id: str, at: float) -> None:
+        """Set a delivery aside until its site's endpoint is resumed; off the sweeper's index meanwhile."""
+        pipe.zadd(self.keys.waiting_deliveries(site_id), {event_id: at})
+        pipe.hset(self.keys.delivery(event_id), "state", "paused")
+        pipe.zrem(self.keys.pending_deliveries(), event_id)
+
+    def unpark(self, pipe: Pipeline, site_id: str, waiting: list[tuple[str, float]]) -> None:
+        """Take deliveries off the site's waiting set and make them pending again (their jobs are the caller's)."""
+        if not waiting:
+            return
+        keys = [self.keys.pending_deliveries(), *(self.keys.delivery(event_id) for event_id, _ in waiting)]
+        args = [part for event_id, at in waiting for part in (event_id, repr(at))]
+        self.redis.register_script(UNPARK)(keys=keys, args=args, client=pipe)
+        pipe.zrem(self.keys.waiting_deliveries(site_id), *(event_id for event_id, _ in waiting))
 
     def _keep_for(self, client: Redis | Pipeline, event_id: str, seconds: int) -> None:
         """The record expires after `seconds`; 0 keeps it."""

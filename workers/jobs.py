@@ -10,6 +10,7 @@ from redis import Redis
 from rq import get_current_job
 from rq.job import Job
 
+from .endpoint_pause import park_if_paused, pause_when_failing
 from .pipeline_decision import hold_after_failure, moderate
 from .runtime import Runtime, runtime_for
 from .webhooks import DeliveryFailed, check_webhook_url, post_event
@@ -38,7 +39,7 @@ def moderation_failed(
 
 
 def deliver_webhook(event_id: str) -> int:
-    """POST the event to the site's current URL, signed with its current secret; raise to retry."""
+    """POST the event to the site's current URL, signed with its current secret; raise to retry; park while paused."""
     rt = _runtime()
     record = rt.deliveries.get(event_id)
     if not record or record.get("state") == "delivered":
@@ -46,6 +47,8 @@ def deliver_webhook(event_id: str) -> int:
     site = rt.sites.get(record["site_id"])
     if not site.webhook_url:
         rt.deliveries.skip(event_id)
+        return 0
+    if park_if_paused(rt, site.id, event_id, record["event"]):  # waits for `webhooks resume`
         return 0
     rt.deliveries.count_attempt(event_id)
     target = check_webhook_url(site.webhook_url, rt.settings.allow_private_webhooks)
@@ -61,6 +64,8 @@ def deliver_webhook(event_id: str) -> int:
 def delivery_failed(
     job: Job, connection: Redis, exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
 ) -> None:
-    """Count the endpoint's failure streak; after the last retry keep the delivery as failed for operators."""
+    """Count the endpoint's failure streak (pausing it at the limit); after the last retry keep it as failed."""
     error = f"{exc_type.__name__}: {exc}"
-    runtime_for(connection).deliveries.record_failure(job.args[0], error, last_try=not job.retries_left)
+    rt = runtime_for(connection)
+    rt.deliveries.record_failure(job.args[0], error, last_try=not job.retries_left)
+    pause_when_failing(rt, rt.deliveries.get(job.args[0]).get("site_id", ""))

@@ -83,6 +83,10 @@ class Keys:
         """Set of site ids whose webhook endpoint is paused after failing too often in a row."""
         return f"{self.prefix}:webhooks:paused"
 
+    def waiting_deliveries(self, site_id: str) -> str:
+        """Sorted set of a paused endpoint's deliveries, by the time of their event: what resuming queues."""
+        return f"{self.prefix}:site:{site_id}:webhook:waiting"
+
     def metrics(self) -> str:
         """Hash of the figures workers and transactions produce (workers/metrics.py), read by `/metrics`."""
         return f"{self.prefix}:metrics"
