@@ -125,7 +125,7 @@ class DashboardMount:
         if not admin:
             return self.inner(environ, start_response)  # our app has no route here: its plain 404
         if forged:
-            refusal = Forbidden("A request that changes jobs must be a POST from this site's own pages.")
+            refusal = Forbidden("A request that changes jobs must be a POST from the ops pages of this host.")
             return refusal(environ, start_response)
         mounted: dict[str, Any] = {
             **environ,
