@@ -191,3 +191,9 @@ def test_behind_a_trusted_proxy_the_origin_is_checked_against_the_forwarded_host
     answer = admin.post(f"/ops/rq/job/{failed_job}/requeue", headers={**proxied, "Origin": origin})
     assert answer.get_json() == {"status": "OK"}
     assert _failed_ids(rt) == []
+
+
+def test_the_mount_without_its_slash_leads_to_the_dashboard(admin: FlaskClient):
+    answer = admin.get("/ops/rq", follow_redirects=True)
+    assert answer.status_code == 200
+    assert "<title>RQ dashboard</title>" in answer.text
