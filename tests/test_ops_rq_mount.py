@@ -197,3 +197,18 @@ def test_the_mount_without_its_slash_leads_to_the_dashboard(admin: FlaskClient):
     answer = admin.get("/ops/rq", follow_redirects=True)
     assert answer.status_code == 200
     assert "<title>RQ dashboard</title>" in answer.text
+
+
+@pytest.mark.parametrize("path", ["/ops/rq/job/{job}/delete", "/ops/rq/queue/{queue}/failed/empty"])
+def test_its_delete_and_empty_buttons_work_from_its_own_page(
+    admin: FlaskClient, rt: Runtime, failed_job: str, path: str
+):
+    answer = admin.post(path.format(job=failed_job, queue=MODERATION_QUEUE), headers={"Origin": ORIGIN})
+    assert answer.get_json() == {"status": "OK"}
+    assert _failed_ids(rt) == []
+    assert not rt.connection.exists(f"rq:job:{failed_job}")
+
+
+def test_the_redis_address_is_not_shown(admin: FlaskClient, redis_url: str):
+    page = admin.get("/ops/rq/0/view/queues").text
+    assert redis_url.split("//")[1].split("/")[0].split("@")[-1] not in page

@@ -27,6 +27,11 @@ from .rq_mount import is_admin
 
 # RQ's job ids (ours are `moderate-<comment id>` and `webhook-<event id>`); anything else names no job.
 JOB_ID = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
+HEALTH_WORDS = {
+    "healthy": "Comments are flowing.",
+    "degraded": "Comments flow, but something needs a look.",
+    "down": "Comments are not being decided.",
+}
 
 
 @bp.before_request
@@ -140,10 +145,3 @@ def resume(site_id: str) -> BaseResponse | tuple[str, int]:
 @bp.context_processor
 def ops_context() -> dict[str, Any]:
     return {"health_words": HEALTH_WORDS}
-
-
-HEALTH_WORDS = {
-    "healthy": "Comments are flowing.",
-    "degraded": "Comments flow, but something needs a look.",
-    "down": "Comments are not being decided.",
-}
