@@ -20,6 +20,7 @@ from tests.helpers.processes import wait_for
 from workers.queue_health import redis_now
 from workers.queues import MODERATION_QUEUE
 
+MARKUP = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "ops.png"
 _n = itertools.count(1)
 
@@ -97,6 +98,24 @@ def test_the_dashboards_own_requeue_works_in_the_browser_under_its_csp(
     row.locator("[data-role=requeue-job-btn]").click()  # its jQuery POST, same origin: let through
     wait_for(lambda: job_status(live, job_id) == JobStatus.FINISHED, timeout=30)
     assert refused == []
+
+
+def test_markup_in_a_traceback_runs_nothing_on_either_page(live: Live, logged_in_page: Callable[..., Page]):
+    """rq-dashboard's job page inserts the traceback as markup: its CSP must keep it inert."""
+    job = live.rt.queues.moderation.enqueue("tests.helpers.ops_jobs.fail_quoting", MARKUP, job_id="ops-markup")
+    registry = FailedJobRegistry(MODERATION_QUEUE, connection=live.rt.connection)
+    wait_for(lambda: job.id in registry.get_job_ids(cleanup=False), timeout=30)
+    page = logged_in_page(live.admin.email)
+    dialogs: list[str] = []  # every alert() a script would open: none may
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    open_ops(page, live)
+    shown = page.locator(f"#job-{job.id}")
+    shown.get_by_text("Traceback", exact=True).click()
+    expect(shown.locator(".traceback")).to_contain_text(MARKUP)  # as text
+    open_ops(page, live, f"/ops/rq/0/view/job/{job.id}")
+    expect(page.locator("#job-data .exc_info")).to_contain_text("could not parse the comment")
+    page.wait_for_load_state("load")
+    assert dialogs == []
 
 
 def test_the_ops_screenshot(live: Live, logged_in_page: Callable[..., Page], tmp_path: Path):

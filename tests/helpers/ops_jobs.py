@@ -15,3 +15,8 @@ def fail_first_time(marker: str) -> str:
         path.write_text("failed once\n")
         raise RuntimeError("the upstream service timed out (first run fails on purpose)")
     return "done"
+
+
+def fail_quoting(text: str) -> None:
+    """Fail with `text` in the exception's message, as a traceback that quotes a reader's comment would."""
+    raise ValueError(f"could not parse the comment {text!s}")
