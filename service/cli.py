@@ -20,6 +20,7 @@ from workers.training import read_labeled
 from workers.webhooks import check_webhook_url, redact_url
 
 from .cli_moderators import moderators
+from .cli_ops import requeue_failed, status
 from .local import REDIS_URL_FILE
 from .web_server import gunicorn_command
 
@@ -281,6 +282,8 @@ def webhooks_endpoints() -> None:
 
 
 main.add_command(moderators)
+main.add_command(status)
+main.add_command(requeue_failed)
 
 
 @main.command()

@@ -55,6 +55,7 @@ def test_redis_down_is_503_with_every_check_failed_and_no_detail(settings, caplo
             "workers": {"ok": False, "alive": 0},
             "queue_age": {"ok": False, "oldest_seconds": None, "limit_seconds": 60},
         },
+        "warnings": [],
     }
     body = response.get_data(as_text=True)
     for detail in ("127.0.0.1", ":1", "pw-hunter2", "Error", "connect", "refused"):
@@ -90,6 +91,7 @@ def test_a_live_worker_and_empty_queue_is_200_killed_or_stopped_503(settings, rt
                 "workers": {"ok": True, "alive": 1},
                 "queue_age": {"ok": True, "oldest_seconds": None, "limit_seconds": 60},
             },
+            "warnings": [],
         }
         kill_group(worker)  # as a crash would: no chance to unregister
         # The dead worker is still registered; its heartbeat ages out within worker_ttl.

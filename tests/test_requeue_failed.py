@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 from rq.job import Job, JobStatus
 
+from service.cli import main
 from tests.conftest import snapshot
+from tests.helpers.processes import start_worker, stop_group, wait_for
 from tests.helpers.receiver import Receiver
 from workers import pipeline
 from workers.failed_jobs import UnknownQueue, delete, failed_jobs, requeue, requeue_all
@@ -49,6 +52,7 @@ def test_a_requeued_delivery_completes_once_the_endpoint_answers(rt, connection,
     event_id = failing_receiver.deliveries[0]["id"]
     assert failing_receiver.event_ids() == [event_id] * 4  # three failed tries, then the requeued one
     assert rt.deliveries.get(event_id)["state"] == "delivered"
+    assert rt.deliveries.failed() == []  # no longer listed by `commentgate webhooks failed`
     assert Job.fetch(job.id, connection=connection).get_status() == JobStatus.FINISHED
 
 
@@ -111,4 +115,65 @@ def test_an_unknown_queue_is_refused_and_changes_nothing(rt, connection, failing
         requeue_all(rt, "default")
     with pytest.raises(UnknownQueue):
         failed_jobs(rt, "default")
+    assert snapshot(connection) == before
+
+
+# -- `commentgate requeue-failed` -------------------------------------------------------------
+
+
+@pytest.fixture
+def cli(settings, monkeypatch):
+    """Run `commentgate requeue-failed ARGS` against the test Redis; returns click's result."""
+    monkeypatch.setenv("REDIS_URL", settings.redis_url)
+    return lambda *args: CliRunner().invoke(main, ["requeue-failed", *args])
+
+
+def test_requeue_failed_brings_a_failed_delivery_back_and_a_worker_process_completes_it(
+    rt, settings, connection, cli, failing_receiver
+):
+    [job] = failed_jobs(rt)
+    event_id = failing_receiver.deliveries[0]["id"]
+    failing_receiver.status = 200  # the site fixed its endpoint
+    result = cli(job.id)
+    assert result.exit_code == 0 and result.output == f"requeued {job.id}\n"
+    worker = start_worker(settings.redis_url, "-m service worker", {"COMMENTGATE_ALLOW_PRIVATE_WEBHOOKS": "1"})
+    try:
+        wait_for(lambda: rt.deliveries.get(event_id).get("state") == "delivered", timeout=60)
+    finally:
+        stop_group(worker)
+    assert failing_receiver.event_ids() == [event_id] * 4
+    assert Job.fetch(job.id, connection=connection).get_status() == JobStatus.FINISHED
+    assert failed_jobs(rt) == []
+
+
+def test_requeue_failed_all_of_one_queue(rt, cli, post, work, monkeypatch, failing_receiver):
+    monkeypatch.setattr(pipeline, "CHECKS", (*pipeline.CHECKS, _broken_check))
+    post("a second comment, whose checks fail")
+    work()
+    result = cli("--all", "--queue", MODERATION_QUEUE)
+    assert result.exit_code == 0 and result.output == "requeued 1 failed job(s)\n"
+    assert {j.queue for j in failed_jobs(rt)} == {WEBHOOK_QUEUE}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "give the failed jobs' ids, or --all"),
+        (("--all", "webhook-x"), "give the failed jobs' ids, or --all"),
+        (("--queue", WEBHOOK_QUEUE), "give the failed jobs' ids, or --all"),
+        (("--queue", WEBHOOK_QUEUE, "webhook-x"), "--queue goes with --all"),
+        (("--all", "--queue", "default"), "'default' is not one of"),
+    ],
+)
+def test_requeue_failed_usage_errors_change_nothing(connection, cli, failing_receiver, args, message):
+    before = snapshot(connection)
+    result = cli(*args)
+    assert result.exit_code == 2 and message in result.output
+    assert snapshot(connection) == before
+
+
+def test_requeue_failed_of_an_unknown_id_says_so_and_changes_nothing(rt, connection, cli, failing_receiver):
+    before = snapshot(connection)
+    result = cli("no-such-job")
+    assert result.exit_code == 1 and "no failed job no-such-job; nothing done for it" in result.output
     assert snapshot(connection) == before

@@ -11,9 +11,16 @@ from rq import SimpleWorker
 
 from tests.conftest import snapshot
 from tests.helpers.receiver import Receiver
+from workers.config import Settings
 from workers.ops_picture import take_picture
 from workers.queues import ALL_QUEUES, MODERATION_QUEUE, WEBHOOK_QUEUE
 from workers.runtime import Runtime
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    # One delivery's three tries (webhook_retries=(0, 0)) pause its endpoint.
+    return dataclasses.replace(settings, webhook_pause_after=3)
 
 
 @pytest.fixture
@@ -52,10 +59,13 @@ def test_a_failed_job_and_a_paused_endpoint_make_it_degraded_and_are_shown(
     rt, connection, site, post, work, live_worker
 ):
     with Receiver(status=500) as receiver:
-        rt.sites.set_webhook(site.site_id, receiver.url.replace("http://", "http://user:pw@") + "?token=secret")
-        post("not received")
+        secret = rt.sites.set_webhook(site.site_id, receiver.url.replace("http://", "http://user:pw@") + "?token=s3")
+        receiver.secret = secret or ""
+        post("not received: its three failed tries pause the endpoint")
         work()
-    connection.sadd(rt.keys.paused_endpoints(), site.site_id)  # as the delivery that pauses it would
+        post("waits for the endpoint to be resumed")
+        post("waits too")
+        work()
     before = snapshot(connection)
     picture = take_picture(rt)
     assert snapshot(connection) == before
@@ -66,8 +76,21 @@ def test_a_failed_job_and_a_paused_endpoint_make_it_degraded_and_are_shown(
     ]
     [endpoint] = picture.endpoints
     assert endpoint.site_id == site.site_id and endpoint.site_name == "test-site"
-    assert endpoint.failing_in_a_row == 3 and endpoint.paused
-    assert "pw" not in endpoint.url and "secret" not in endpoint.url and endpoint.url.startswith("http://***@")
+    assert (endpoint.failing_in_a_row, endpoint.paused, endpoint.waiting) == (3, True, 2)
+    assert "pw" not in endpoint.url and "s3" not in endpoint.url and endpoint.url.startswith("http://***@")
+
+
+def test_an_evicting_redis_makes_it_degraded_with_the_warning(rt, connection, live_worker):
+    before_policy = connection.config_get("maxmemory-policy")["maxmemory-policy"]
+    connection.config_set("maxmemory-policy", "allkeys-lru")
+    try:
+        picture = take_picture(rt)
+    finally:
+        connection.config_set("maxmemory-policy", before_policy)
+    assert picture.health == "degraded"
+    assert picture.eviction_warning is not None and "allkeys-lru" in picture.eviction_warning
+    assert picture.reasons == [picture.eviction_warning]
+    assert take_picture(rt).health == "healthy"  # noeviction again
 
 
 def test_a_site_without_a_webhook_has_no_endpoint_row(rt, site, live_worker):
@@ -110,3 +133,17 @@ def test_redis_that_does_not_answer_is_down_without_an_exception(settings):
     assert picture.health == "down" and picture.exit_code == 2
     assert picture.reasons == ["Redis does not answer"]
     assert picture.as_dict()["queues"] == []
+
+
+def test_with_no_worker_and_other_concerns_it_is_down_and_gives_every_reason(rt, site, post, work):
+    with Receiver(status=500) as receiver:
+        receiver.secret = rt.sites.set_webhook(site.site_id, receiver.url) or ""
+        post("not received")
+        work()  # an in-process burst: no worker stays registered
+    picture = take_picture(rt)
+    assert picture.health == "down"
+    assert picture.reasons == [
+        "no live worker: queued comments are not being decided",
+        f"1 failed job(s) in {WEBHOOK_QUEUE}",
+        f"webhook endpoint of {site.site_id} is paused",  # three failures in a row (this file's setting)
+    ]

@@ -1,5 +1,6 @@
-"""Admitting a comment at the edge: the author's flood windows, the site's token bucket and its cap
-on queued comments, checked and taken in one atomic step (a Lua script), so a refusal writes nothing."""
+"""Admitting a comment at the edge: backpressure (the oldest queued comment's age), the author's flood
+windows, the site's token bucket and its cap on queued comments, checked and taken in one atomic step
+(a Lua script, the one round trip admission already made), so a refusal writes nothing."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from redis import Redis
 from redis.commands.core import Script
 
 from .config import Settings
-from .exceptions import Flooding, QueueFull, RateLimited
+from .exceptions import Backlogged, Flooding, QueueFull, RateLimited
 from .identity import identity_entry
 from .models import Author, Client
 from .policy import Policy
@@ -20,15 +21,26 @@ from .runtime import Runtime
 # refill in 10**7 s, so no valid policy reaches it; it keeps the script's numbers integers whatever it is given.
 BUCKET_SECONDS_MAX = 10**7 + 1
 QUEUE_FULL_RETRY_AFTER = 10  # seconds: workers decide dozens of comments a second, so the cap frees soon
+# Seconds a site is asked to wait while the queue is backlogged: a backlog past minutes is an outage
+# (no worker, a stuck job) that takes an operator, not a moment, to clear; retries every minute are cheap.
+BACKLOGGED_RETRY_AFTER = 60
 
-# KEYS: the site's bucket, the site's queued set, then the author's flood windows.
-# ARGV: flood seconds, burst, refill rate per second, queued cap, the longest bucket TTL and Retry-After.
+# KEYS: the site's bucket, the site's queued set, every site's queued set, then the author's flood windows.
+# ARGV: flood seconds, burst, refill rate per second, queued cap, the longest bucket TTL and Retry-After,
+# the backpressure age limit (0 = off).
 # Nothing is written unless every limit admits the comment. TIME is the server's clock, shared by
 # every web process; scripts replicate their effects, so reading it before writing is safe.
 _ADMIT = """
 local flood_seconds, burst, rate, cap = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local seconds_max = tonumber(ARGV[5])
-for i = 3, #KEYS do
+local seconds_max, backlog_limit = tonumber(ARGV[5]), tonumber(ARGV[6])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+if backlog_limit > 0 then
+  -- Scores are the comments' creation times: the first is the comment that has waited longest.
+  local oldest = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
+  if oldest[2] and now - tonumber(oldest[2]) >= backlog_limit then return {'backlogged', 0} end
+end
+for i = 4, #KEYS do
   local ttl = redis.call('TTL', KEYS[i])
   if ttl ~= -2 then return {'flood', math.max(ttl, 1)} end
 end
@@ -37,8 +49,6 @@ if cap > 0 then
   if queued >= cap then return {'queue_full', queued} end
 end
 if burst > 0 then
-  local clock = redis.call('TIME')
-  local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
   local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
   local tokens = tonumber(state[1]) or burst
   local elapsed = math.max(0, now - (tonumber(state[2]) or now))
@@ -50,7 +60,7 @@ if burst > 0 then
   redis.call('HSET', KEYS[1], 'tokens', string.format('%.6f', tokens - 1), 'at', string.format('%.6f', now))
   redis.call('EXPIRE', KEYS[1], string.format('%d', ttl))
 end
-for i = 3, #KEYS do redis.call('SET', KEYS[i], '1', 'EX', flood_seconds) end
+for i = 4, #KEYS do redis.call('SET', KEYS[i], '1', 'EX', flood_seconds) end
 return {'ok', 0}
 """
 
@@ -89,15 +99,22 @@ def _admit_script(connection: Redis) -> Script:
 
 
 def admit(rt: Runtime, site_id: str, policy: Policy, author: Author, client: Client) -> Admission:
-    """Take the author's flood windows and a token of the site's bucket, or raise without writing."""
+    """Take the author's flood windows and a token of the site's bucket, or raise without writing.
+
+    Refused first while the oldest queued comment (any site's) has waited `backpressure_queue_age`
+    seconds: workers are not keeping up, and more comments would only lengthen every reader's wait.
+    """
     flood_keys = []
     if policy.flood_seconds:
         # Normalized, so `r+1@…`, `r+2@…` or another address of one IPv6 /64 are the same author.
         entries = [identity_entry("ip", client.ip), identity_entry("email", author.email)]
         flood_keys = [rt.keys.flood(site_id, entry) for entry in entries if entry]
-    keys = [rt.keys.submit_bucket(site_id), rt.keys.site_queued(site_id), *flood_keys]
-    args = [policy.flood_seconds, *site_limits(policy, rt.settings), BUCKET_SECONDS_MAX]
+    keys = [rt.keys.submit_bucket(site_id), rt.keys.site_queued(site_id), rt.keys.queued(), *flood_keys]
+    limits = site_limits(policy, rt.settings)
+    args = [policy.flood_seconds, *limits, BUCKET_SECONDS_MAX, rt.settings.backpressure_queue_age]
     outcome, value = _admit_script(rt.connection)(keys=keys, args=args)
+    if outcome == b"backlogged":
+        raise Backlogged(rt.settings.backpressure_queue_age, retry_after=BACKLOGGED_RETRY_AFTER)
     if outcome == b"flood":
         raise Flooding(retry_after=int(value))
     if outcome == b"queue_full":

@@ -34,6 +34,9 @@ class Settings:
     sweep_every: int = 30
     # /readyz fails while the oldest queued comment has waited this many seconds (docs/operations.md).
     ready_queue_age: int = 60
+    # Submissions get 503 while the oldest queued comment has waited this many seconds; 0 = off
+    # (docs/operations.md, "Backpressure").
+    backpressure_queue_age: int = 300
     sweep_after: int = 90
     idempotency_seconds: int = 86400
     # Retention (docs/operations.md, "Retention"); 0 turns a bound off.

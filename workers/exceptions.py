@@ -61,6 +61,17 @@ class QueueFull(RetryLater):
         self.retry_after = retry_after
 
 
+class Backlogged(RetryLater):
+    """The oldest queued comment has waited past the backpressure limit: workers are not keeping up."""
+
+    def __init__(self, limit_seconds: int, retry_after: int) -> None:
+        super().__init__(
+            f"Comments are waiting more than {limit_seconds} seconds for moderation; nothing was stored. "
+            "Keep the comment and send it again after Retry-After seconds."
+        )
+        self.retry_after = retry_after
+
+
 class UnsafeWebhookUrl(CommentgateError):
     """A webhook URL resolves to a private, loopback or link-local address, or is not http(s)."""
 

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from redis.exceptions import RedisError
 
 from .queue_health import QueueFigures, Readiness, WorkerFigures, check_readiness, queue_figures, redis_now, workers
+from .redis_policy import eviction_warning
 from .runtime import Runtime
 from .store import decode
 from .webhooks import redact_url
@@ -88,7 +89,7 @@ def take_picture(rt: Runtime) -> Picture:
             endpoints=endpoint_figures(rt),
             decision_mix=_mix(minutes),
             minutes=minutes,
-            eviction_warning=_eviction_warning(rt),
+            eviction_warning=eviction_warning(rt.connection),
         )
     except (RedisError, OSError) as exc:
         # Redis went away between the readiness check and the rest: the same answer as not answering.
@@ -103,18 +104,19 @@ def judge(picture: Picture) -> tuple[Health, list[str]]:
     readiness = picture.readiness
     if not readiness.redis_ok:
         return "down", ["Redis does not answer"]
-    if not readiness.workers_ok:
-        return "down", ["no live worker: queued comments are not being decided"]
-    reasons = []
+    stopped = [] if readiness.workers_ok else ["no live worker: queued comments are not being decided"]
+    concerns = []
     if not readiness.queue_age_ok:
-        reasons.append(
+        concerns.append(
             f"the oldest queued comment has waited {readiness.oldest_seconds:.0f} s (limit {readiness.limit_seconds} s)"
         )
-    reasons += [f"{q.failed} failed job(s) in {q.name}" for q in picture.queues if q.failed]
-    reasons += [f"webhook endpoint of {e.site_id} is paused" for e in picture.endpoints if e.paused]
+    concerns += [f"{q.failed} failed job(s) in {q.name}" for q in picture.queues if q.failed]
+    concerns += [f"webhook endpoint of {e.site_id} is paused" for e in picture.endpoints if e.paused]
     if picture.eviction_warning:
-        reasons.append(picture.eviction_warning)
-    return ("degraded" if reasons else "healthy"), reasons
+        concerns.append(picture.eviction_warning)
+    # Every reason is listed, the one that stops comments first: a dead worker with failed jobs needs both.
+    health: Health = "down" if stopped else "degraded" if concerns else "healthy"
+    return health, stopped + concerns
 
 
 def endpoint_figures(rt: Runtime) -> list[EndpointFigures]:
@@ -142,20 +144,10 @@ def endpoint_figures(rt: Runtime) -> list[EndpointFigures]:
                 url=redact_url(decode(url)),
                 failing_in_a_row=int(streak or 0),
                 paused=site_id in paused,
-                waiting=_waiting(rt, site_id),
+                waiting=rt.deliveries.waiting(site_id),
             )
         )
     return found
-
-
-def _waiting(rt: Runtime, site_id: str) -> int:
-    """Deliveries parked while the endpoint is paused: none are kept apart yet, so none wait."""
-    return 0
-
-
-def _eviction_warning(rt: Runtime) -> str | None:
-    """A warning when Redis may evict keys (commentgate needs `noeviction`); none is read yet."""
-    return None
 
 
 def _mix(minutes: list[tuple[int, dict[str, int]]]) -> dict[str, int]:

@@ -109,7 +109,7 @@ def document() -> dict[str, Any]:
                     "422": _problem("Idempotency-Key reused with a different body"),
                     "429": _problem("Flood window, or the site's rate limit; see Retry-After"),
                     **errors,
-                    "503": _problem("The site's moderation queue is full, or Redis unreachable; see Retry-After"),
+                    "503": _problem("Queue full or backlogged, or Redis unreachable; see Retry-After"),
                 },
             }
         },

@@ -12,6 +12,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from workers.exceptions import (
+    Backlogged,
     Flooding,
     IdempotencyConflict,
     IdempotencyInFlight,
@@ -115,6 +116,7 @@ def init_blueprint(bp: Blueprint) -> None:
     bp.register_error_handler(Flooding, _retry_later(429, "Too many comments", "flood"))
     bp.register_error_handler(RateLimited, _retry_later(429, "Rate limit reached", "rate-limited"))
     bp.register_error_handler(QueueFull, _retry_later(503, "Moderation queue full", "queue-full"))
+    bp.register_error_handler(Backlogged, _retry_later(503, "Moderation backlogged", "backlogged"))
     bp.register_error_handler(RedisConnectionError, _redis_down)
     bp.register_error_handler(RedisTimeoutError, _redis_down)
     bp.register_error_handler(HTTPException, _problem_for)
