@@ -13,6 +13,7 @@ from redis import Redis
 
 from workers.authors import BAN_KINDS, AuthorRules, author_key
 from workers.config import Settings
+from workers.endpoint_pause import resume_endpoint
 from workers.exceptions import NoWebhook, UnknownSite, UnsafeWebhookUrl
 from workers.policy import Policy
 from workers.runtime import Runtime
@@ -273,12 +274,27 @@ def webhooks_failed(as_json: bool) -> None:
 
 @webhooks.command("endpoints")
 def webhooks_endpoints() -> None:
-    """Each site's webhook URL and how many deliveries to it have failed in a row."""
+    """Each site's webhook URL, how many deliveries to it have failed in a row, and whether it is paused."""
     rt = _runtime()
+    paused = rt.deliveries.paused_sites()
     for site in rt.sites.all():
         if site.webhook_url:
             streak = rt.deliveries.failure_streak(site.id)
-            click.echo(f"{site.id}\t{redact_url(site.webhook_url)}\tfailing in a row: {streak}")
+            state = f"paused, {rt.deliveries.waiting(site.id)} waiting" if site.id in paused else "active"
+            click.echo(f"{site.id}\t{redact_url(site.webhook_url)}\tfailing in a row: {streak}\t{state}")
+
+
+@webhooks.command("resume")
+@click.argument("site_id")
+def webhooks_resume(site_id: str) -> None:
+    """Resume a site's paused webhook endpoint: queue the deliveries that waited, oldest first."""
+    rt = _runtime()
+    was_paused = rt.deliveries.is_paused(site_id)
+    try:
+        queued = resume_endpoint(rt, site_id)
+    except UnknownSite as exc:
+        raise click.ClickException(f"no site {site_id}") from exc
+    click.echo(f"resumed; {queued} deliveries queued" if was_paused else f"not paused; {queued} deliveries queued")
 
 
 main.add_command(moderators)

@@ -112,6 +112,7 @@ class DeliveryStore:
         return {decode(site_id) for site_id in self.redis.smembers(self.keys.paused_endpoints())}
 
     def is_paused(self, site_id: str) -> bool:
+        """Whether the site's webhook endpoint is paused."""
         return bool(self.redis.sismember(self.keys.paused_endpoints(), site_id))
 
     def waiting(self, site_id: str) -> int:
@@ -122,6 +123,23 @@ class DeliveryStore:
         """The oldest `count` waiting deliveries and their event times (on a WATCHing pipeline: at once)."""
         rows = client.zrange(self.keys.waiting_deliveries(site_id), 0, count - 1, withscores=True)
         return [(decode(event_id), at) for event_id, at in rows]
+
+    # -- a paused endpoint's waiting deliveries (workers/endpoint_pause.py) ----------------
+
+    def park(self, pipe: Pipeline, site_id: str, event_id: str, at: float) -> None:
+        """Set a delivery aside until its site's endpoint is resumed; off the sweeper's index meanwhile."""
+        pipe.zadd(self.keys.waiting_deliveries(site_id), {event_id: at})
+        pipe.hset(self.keys.delivery(event_id), "state", "paused")
+        pipe.zrem(self.keys.pending_deliveries(), event_id)
+
+    def unpark(self, pipe: Pipeline, site_id: str, waiting: list[tuple[str, float]]) -> None:
+        """Take deliveries off the site's waiting set and make them pending again (their jobs are the caller's)."""
+        if not waiting:
+            return
+        keys = [self.keys.pending_deliveries(), *(self.keys.delivery(event_id) for event_id, _ in waiting)]
+        args = [part for event_id, at in waiting for part in (event_id, repr(at))]
+        self.redis.register_script(UNPARK)(keys=keys, args=args, client=pipe)
+        pipe.zrem(self.keys.waiting_deliveries(site_id), *(event_id for event_id, _ in waiting))
 
     # -- writes -------------------------------------------------------------------------
 
@@ -190,21 +208,6 @@ class DeliveryStore:
 
     def count_requeue(self, pipe: Pipeline, event_id: str) -> None:
         pipe.hincrby(self.keys.delivery(event_id), REQUEUES_FIELD, 1)
-
-    def park(self, pipe: Pipeline, site_id: str, event_id: str, at: float) -> None:
-        """Set a delivery aside until its site's endpoint is resumed; off the sweeper's index meanwhile."""
-        pipe.zadd(self.keys.waiting_deliveries(site_id), {event_id: at})
-        pipe.hset(self.keys.delivery(event_id), "state", "paused")
-        pipe.zrem(self.keys.pending_deliveries(), event_id)
-
-    def unpark(self, pipe: Pipeline, site_id: str, waiting: list[tuple[str, float]]) -> None:
-        """Take deliveries off the site's waiting set and make them pending again (their jobs are the caller's)."""
-        if not waiting:
-            return
-        keys = [self.keys.pending_deliveries(), *(self.keys.delivery(event_id) for event_id, _ in waiting)]
-        args = [part for event_id, at in waiting for part in (event_id, repr(at))]
-        self.redis.register_script(UNPARK)(keys=keys, args=args, client=pipe)
-        pipe.zrem(self.keys.waiting_deliveries(site_id), *(event_id for event_id, _ in waiting))
 
     def _keep_for(self, client: Redis | Pipeline, event_id: str, seconds: int) -> None:
         """The record expires after `seconds`; 0 keeps it."""

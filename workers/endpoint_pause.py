@@ -31,14 +31,14 @@ return 0
 
 
 def pause_when_failing(rt: Runtime, site_id: str) -> bool:
-    """Pause the site's endpoint if its failure streak reached the limit; True when this paused it."""
+    """Pause the site's endpoint if its streak of failed attempts reached the limit; True when this paused it."""
     limit = rt.settings.webhook_pause_after
     if limit <= 0 or not site_id:
         return False
     keys = [rt.keys.webhook_streak(site_id), rt.keys.paused_endpoints()]
     paused = bool(rt.connection.register_script(PAUSE_WHEN_FAILING)(keys=keys, args=[site_id, limit]))
     if paused:
-        log.warning("webhook endpoint of site %s paused after %d failed deliveries in a row", site_id, limit)
+        log.warning("webhook endpoint of site %s paused after %d failed delivery attempts in a row", site_id, limit)
     return paused
 
 
@@ -91,6 +91,9 @@ def _resume_page(rt: Runtime, site_id: str) -> tuple[int, bool]:
                 page = rt.deliveries.waiting_page(pipe, site_id, RESUME_PAGE)
                 last = int(pipe.zcard(waiting_key)) <= len(page)
                 pipe.multi()
+                # The same job id as the job that parked it, as the sweeper's re-queue does. Should that
+                # job's worker record its success after this, the new job is still in the queue and runs;
+                # were its hash to expire first (result_ttl), the sweeper finds the delivery pending and lost.
                 for event_id, _ in page:
                     rt.queues.enqueue_delivery(event_id, pipeline=pipe)
                 rt.deliveries.unpark(pipe, site_id, page)
