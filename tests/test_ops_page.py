@@ -6,6 +6,7 @@ real form; every refused request is shown to change nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from html import unescape
@@ -18,13 +19,21 @@ from rq.job import Job, JobStatus
 
 from tests.helpers.accounts import PASSWORD, csrf_token, log_in
 from tests.helpers.browser import stored_state
+from tests.helpers.receiver import Receiver
 from workers import pipeline
+from workers.config import Settings
 from workers.failed_jobs import failed_jobs
 from workers.moderators import Role
 from workers.queue_health import redis_now
 from workers.queues import MODERATION_QUEUE
 from workers.runtime import Runtime
 from workers.sites import NewSite
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """Three tries per delivery (webhook_retries=(0, 0)): one delivery's failures pause its endpoint."""
+    return dataclasses.replace(settings, webhook_pause_after=3)
 
 
 def _broken_check(comment: Any, policy: Any, context: Any) -> Any:
@@ -239,13 +248,30 @@ def test_an_action_without_the_csrf_token_is_refused_and_changes_nothing(
     assert [j.id for j in failed_jobs(rt)] == [failed_moderation]
 
 
-def test_resume_from_the_page_clears_the_pause(rt: Runtime, admin: FlaskClient, site: NewSite):
-    rt.sites.set_webhook(site.site_id, "https://hooks.example/commentgate")
-    rt.connection.set(rt.keys.webhook_streak(site.site_id), 10)
-    rt.connection.sadd(rt.keys.paused_endpoints(), site.site_id)
-    answer = admin.post(f"/ops/endpoints/{site.site_id}/resume", data={"csrf_token": page_token(admin)})
-    assert answer.status_code == 303 and answer.headers["Location"].endswith("/ops/#endpoints")
-    assert not rt.connection.sismember(rt.keys.paused_endpoints(), site.site_id)
-    html = admin.get("/ops/").text
-    assert "Resumed deliveries to test-site: 0 waiting event(s) queued." in text(html)
-    assert "delivering" in text(section(html, "endpoint-table"))
+def endpoint_row(html: str, site_id: str) -> list[str]:
+    """The endpoint table's cells for the site, as read: site, URL, failed in a row, state, waiting, action."""
+    row = re.search(rf'<tr data-site="{site_id}">(.*?)</tr>', html, flags=re.S)
+    assert row, html
+    return [text(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row.group(1), flags=re.S)]
+
+
+def test_resume_from_the_page_delivers_what_waited(
+    rt: Runtime, admin: FlaskClient, site: NewSite, post: Callable[..., Any], work: Callable[[], None]
+):
+    with Receiver(status=500) as receiver:
+        receiver.secret = rt.sites.set_webhook(site.site_id, receiver.url)
+        post("The first comment.")
+        work()  # its three tries fail: the endpoint pauses
+        post("A second comment.")
+        post("A third comment.")
+        work()  # their deliveries wait
+        [_, _, streak, state, waiting, action] = endpoint_row(admin.get("/ops/").text, site.site_id)
+        assert (streak, state, waiting, action) == ("3", "paused", "2", "Resume")
+        receiver.status = 200  # the site mended its endpoint
+        answer = admin.post(f"/ops/endpoints/{site.site_id}/resume", data={"csrf_token": page_token(admin)})
+        assert answer.status_code == 303 and answer.headers["Location"].endswith("/ops/#endpoints")
+        html = admin.get("/ops/").text
+        assert "Resumed deliveries to test-site: 2 waiting event(s) queued." in text(html)
+        assert endpoint_row(html, site.site_id)[2:] == ["0", "delivering", "0", ""]
+        work()
+        assert len(receiver.event_ids()) == 3 + 2  # the first event's failed tries, then what waited
