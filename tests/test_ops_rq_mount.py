@@ -212,3 +212,14 @@ def test_its_delete_and_empty_buttons_work_from_its_own_page(
 def test_the_redis_address_is_not_shown(admin: FlaskClient, redis_url: str):
     page = admin.get("/ops/rq/0/view/queues").text
     assert redis_url.split("//")[1].split("/")[0].split("@")[-1] not in page
+
+
+@pytest.mark.parametrize(
+    "path", ["/ops/rq//requeue/{queue}", "/ops/rq/requeue/{queue}?x=1", "/ops/rq/./requeue/{queue}"]
+)
+def test_no_spelling_of_the_requeue_all_path_gets_through_by_get(
+    admin: FlaskClient, rt: Runtime, failed_job: str, path: str
+):
+    answer = admin.get(path.format(queue=MODERATION_QUEUE), follow_redirects=True)
+    assert answer.status_code in (403, 404)
+    assert _failed_ids(rt) == [failed_job]

@@ -22,7 +22,7 @@ from flask import Flask, Response, abort, request
 from flask_login import current_user
 from rq.exceptions import NoSuchJobError
 from rq_dashboard.web import blueprint as dashboard_blueprint
-from werkzeug.exceptions import Forbidden
+from werkzeug.exceptions import Forbidden, HTTPException
 
 from workers.runtime import Runtime
 
@@ -31,8 +31,8 @@ if TYPE_CHECKING:
 
 PREFIX = "/ops/rq"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# rq-dashboard answers GET here by re-queueing every failed job: a link on another site could do it.
-CHANGES_ON_GET = "/requeue/"
+# rq-dashboard's view that re-queues every failed job answers GET too: a link on another site could do it.
+CHANGES_ON_GET = frozenset({"rq_dashboard.requeue_all"})
 # Its pages run one inline script (allowed by its hash, computed per answer) and compile underscore
 # templates with `new Function` ('unsafe-eval'); no inline event handler or injected <script> runs,
 # and a job's text rendered as markup (its job page does that with tracebacks) can load nothing.
@@ -124,22 +124,30 @@ class DashboardMount:
         path = environ.get("PATH_INFO") or ""
         if path != PREFIX and not path.startswith(PREFIX + "/"):
             return self.inner(environ, start_response)
+        mounted: dict[str, Any] = {
+            **environ,
+            "SCRIPT_NAME": environ.get("SCRIPT_NAME", "") + PREFIX,
+            "PATH_INFO": path[len(PREFIX) :],
+        }
         # Our session (Flask-Session in Redis) and Flask-Login's loader, read; nothing is saved here.
         with self.app.request_context(environ):
             admin = is_admin()
-            changes_state = request.method not in SAFE_METHODS or CHANGES_ON_GET in path
+            changes_state = request.method not in SAFE_METHODS or self._endpoint(mounted) in CHANGES_ON_GET
             forged = admin and changes_state and (request.method in SAFE_METHODS or not same_origin())
         if not admin:
             return self.inner(environ, start_response)  # our app has no route here: its plain 404
         if forged:
             refusal = Forbidden("A request that changes jobs must be a POST from the ops pages of this host.")
             return refusal(environ, start_response)
-        mounted: dict[str, Any] = {
-            **environ,
-            "SCRIPT_NAME": environ.get("SCRIPT_NAME", "") + PREFIX,
-            "PATH_INFO": path[len(PREFIX) :],
-        }
         return self.dashboard(mounted, start_response)
+
+    def _endpoint(self, environ: WSGIEnvironment) -> str | None:
+        """The dashboard view the request would reach (by its own routing, so no spelling of the path evades it)."""
+        try:
+            endpoint, _ = self.dashboard.url_map.bind_to_environ(environ).match()
+        except HTTPException:  # no such page, a redirect, a method it does not take: no view runs
+            return None
+        return str(endpoint)
 
 
 def mount_dashboard(app: Flask, rt: Runtime) -> None:
