@@ -26,11 +26,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(config)
     settings = app.config.get("SETTINGS") or Settings.from_env()
 
-    from . import accounts, extensions, health, log_context, metrics, moderate, security_headers
+    from . import accounts, extensions, health, log_context, metrics, moderate, ops, security_headers
     from .api import moderation_actions, moderation_reads, openapi, problems, reports, views
 
     extensions.init_app(app, settings)
     metrics.init_app(app)
+    # Before accounts: ProxyFix (set there) must wrap the mount, so the mount's origin check sees fixed hosts.
+    ops.mount_dashboard(app, app.extensions["commentgate"])
     problems.init_app(app)
     log_context.init_app(app)
     security_headers.init_app(app)
@@ -42,4 +44,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(openapi.bp)
     app.register_blueprint(health.bp)
     moderate.register(app)
+    ops.register(app)
     return app
