@@ -138,7 +138,9 @@ def test_the_web_server_stopped_mid_request_answers_it_then_exits(rt, site, redi
         response = connection.getresponse()
         answer = json.loads(response.read())
         assert response.status == 202, answer
-        assert response.getheader("Connection") == "close"  # the last answer on that connection
+        # Not asserted: whether the answer says `Connection: close`. gunicorn decides that when it has
+        # parsed the request's headers, and whether that happened before or after the worker took the
+        # signal is a race within its event loop; either way the connection ends with the worker.
         assert served.process.wait(60) == 0
     finally:
         served.stop()
