@@ -120,9 +120,9 @@ class DeliveryStore:
         """How many deliveries wait for the site's paused endpoint to be resumed."""
         return int(self.redis.zcard(self.keys.waiting_deliveries(site_id)))
 
-    def waiting_page(self, client: Redis | Pipeline, site_id: str, count: int) -> list[tuple[str, float]]:
-        """The oldest `count` waiting deliveries and their event times (on a WATCHing pipeline: at once)."""
-        rows = client.zrange(self.keys.waiting_deliveries(site_id), 0, count - 1, withscores=True)
+    def waiting_page(self, client: Redis | Pipeline, waiting_key: str, count: int) -> list[tuple[str, float]]:
+        """The oldest `count` deliveries of a waiting or resuming set, with their event times (WATCHing: at once)."""
+        rows = client.zrange(waiting_key, 0, count - 1, withscores=True)
         return [(decode(event_id), at) for event_id, at in rows]
 
     # -- a paused endpoint's waiting deliveries (workers/endpoint_pause.py) ----------------
@@ -133,14 +133,14 @@ class DeliveryStore:
         pipe.hset(self.keys.delivery(event_id), "state", "paused")
         pipe.zrem(self.keys.pending_deliveries(), event_id)
 
-    def unpark(self, pipe: Pipeline, site_id: str, waiting: list[tuple[str, float]]) -> None:
-        """Take deliveries off the site's waiting set and make them pending again (their jobs are the caller's)."""
+    def unpark(self, pipe: Pipeline, waiting_key: str, waiting: list[tuple[str, float]]) -> None:
+        """Take deliveries off a resuming set and make them pending again (their jobs are the caller's)."""
         if not waiting:
             return
         keys = [self.keys.pending_deliveries(), *(self.keys.delivery(event_id) for event_id, _ in waiting)]
         args = [part for event_id, at in waiting for part in (event_id, repr(at))]
         self.redis.register_script(UNPARK)(keys=keys, args=args, client=pipe)
-        pipe.zrem(self.keys.waiting_deliveries(site_id), *(event_id for event_id, _ in waiting))
+        pipe.zrem(waiting_key, *(event_id for event_id, _ in waiting))
 
     # -- writes -------------------------------------------------------------------------
 
