@@ -17,7 +17,7 @@ from .store import REQUEUES_FIELD, Event, decode, decode_hash, members_before
 FAILED_LISTED = 200  # the newest failed deliveries an operator is shown
 
 # Back to `pending` and on the sweeper's index (KEYS[1]), each delivery (KEYS[2..]) whose record still
-# exists; ARGV holds each one's event id and event time. A record that expired while waiting stays gone.
+# exists; ARGV holds each one's event id and event time. A record gone while waiting (a DEL) stays gone.
 UNPARK = """
 for i = 2, #KEYS do
   if redis.call('EXISTS', KEYS[i]) == 1 then
@@ -120,6 +120,13 @@ class DeliveryStore:
         """How many deliveries wait for the site's paused endpoint to be resumed."""
         return int(self.redis.zcard(self.keys.waiting_deliveries(site_id)))
 
+    def present(self, event_ids: list[str]) -> set[str]:
+        """The deliveries among `event_ids` whose record exists, in one round trip."""
+        with self.redis.pipeline(transaction=False) as pipe:
+            for event_id in event_ids:
+                pipe.exists(self.keys.delivery(event_id))
+            return {event_id for event_id, found in zip(event_ids, pipe.execute(), strict=True) if found}
+
     def waiting_page(self, client: Redis | Pipeline, waiting_key: str, count: int) -> list[tuple[str, float]]:
         """The oldest `count` deliveries of a waiting or resuming set, with their event times (WATCHing: at once)."""
         rows = client.zrange(waiting_key, 0, count - 1, withscores=True)
@@ -131,6 +138,8 @@ class DeliveryStore:
         """Set a delivery aside until its site's endpoint is resumed; off the sweeper's index meanwhile."""
         pipe.zadd(self.keys.waiting_deliveries(site_id), {event_id: at})
         pipe.hset(self.keys.delivery(event_id), "state", "paused")
+        # Kept however long the pause lasts: its next try's count_attempt gives it a lifetime again.
+        pipe.persist(self.keys.delivery(event_id))
         pipe.zrem(self.keys.pending_deliveries(), event_id)
 
     def unpark(self, pipe: Pipeline, waiting_key: str, waiting: list[tuple[str, float]]) -> None:
@@ -213,9 +222,9 @@ class DeliveryStore:
     def count_requeue(self, pipe: Pipeline, event_id: str) -> None:
         pipe.hincrby(self.keys.delivery(event_id), REQUEUES_FIELD, 1)
 
-    def count_outcome(self, pipe: Pipeline, outcome: str) -> None:
-        """One delivery attempt's outcome for the deliveries counter, on the pipeline that records it."""
-        MetricsStore(self.keys).count(pipe, WEBHOOK_DELIVERIES, {"outcome": outcome})
+    def count_outcome(self, pipe: Pipeline, outcome: str, by: int = 1) -> None:
+        """Delivery attempts' outcome for the deliveries counter, on the pipeline that records it."""
+        MetricsStore(self.keys).count(pipe, WEBHOOK_DELIVERIES, {"outcome": outcome}, by)
 
     def _keep_for(self, client: Redis | Pipeline, event_id: str, seconds: int) -> None:
         """The record expires after `seconds`; 0 keeps it."""

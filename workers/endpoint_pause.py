@@ -126,15 +126,21 @@ def _resume_page(rt: Runtime, site_id: str, resuming_key: str) -> tuple[int, boo
             try:
                 pipe.watch(resuming_key)  # only a second resume finishing a left set drains it too
                 page = rt.deliveries.waiting_page(pipe, resuming_key, RESUME_PAGE)
-                pipe.multi()
                 if not page:
+                    pipe.multi()
                     pipe.zrem(rt.keys.resumes(site_id), resuming_key)
                     pipe.execute()
                     return 0, True
+                # Parked records do not expire; one gone anyway (a DEL, parked before that) cannot be sent.
+                present = rt.deliveries.present([event_id for event_id, _ in page])
+                pipe.multi()
                 for event_id, _ in page:
-                    rt.queues.enqueue_delivery(event_id, pipeline=pipe)
+                    if event_id in present:
+                        rt.queues.enqueue_delivery(event_id, pipeline=pipe)
                 rt.deliveries.unpark(pipe, resuming_key, page)
+                if len(present) < len(page):
+                    rt.deliveries.count_outcome(pipe, "gave_up", len(page) - len(present))
                 pipe.execute()
-                return len(page), False
+                return len(present), False
             except WatchError:
                 continue
