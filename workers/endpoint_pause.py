@@ -64,17 +64,20 @@ def park_if_paused(rt: Runtime, site_id: str, event_id: str, event_json: str) ->
     if not rt.deliveries.is_paused(site_id):  # the usual case: one read
         return False
     at = float(json.loads(event_json)["created"])
-    paused_key = rt.keys.paused_endpoints()
+    paused_key, waiting_key = rt.keys.paused_endpoints(), rt.keys.waiting_deliveries(site_id)
     with rt.connection.pipeline() as pipe:
         while True:
             try:
-                pipe.watch(paused_key)  # a resume clearing the pause meanwhile aborts the parking
+                # A resume clearing the pause (and taking the waiting set) meanwhile aborts the parking.
+                pipe.watch(paused_key, waiting_key)
                 if not pipe.sismember(paused_key, site_id):
                     pipe.reset()
                     return False
+                waiting_already = pipe.zscore(waiting_key, event_id) is not None  # its job ran twice
                 pipe.multi()
                 rt.deliveries.park(pipe, site_id, event_id, at)
-                rt.metrics.count(pipe, WEBHOOK_DELIVERIES, {"outcome": "paused"})
+                if not waiting_already:  # the counter counts deliveries set aside, not each run of their jobs
+                    rt.metrics.count(pipe, WEBHOOK_DELIVERIES, {"outcome": "paused"})
                 pipe.execute()
                 return True
             except WatchError:
