@@ -57,7 +57,7 @@ def test_two_resumes_at_once_queue_each_waiting_delivery_once(rt, site, post, wo
         mine = resume_endpoint(rt, site.site_id)
 
         assert other == [3] and mine == 0
-        assert queued_job_ids(connection) == [f"webhook-{event_id}" for event_id in waiting]
+        assert queued_job_ids(connection) == [f"webhook-{event_id}-r1" for event_id in waiting]  # one job each
         receiver.status = 200
         work()
         assert receiver.event_ids()[3:] == waiting

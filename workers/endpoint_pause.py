@@ -16,6 +16,7 @@ import time
 
 from redis.exceptions import WatchError
 
+from .deliveries import delivery_job_id
 from .metrics import WEBHOOK_DELIVERIES
 from .runtime import Runtime
 from .store import decode
@@ -135,15 +136,19 @@ def _resume_page(rt: Runtime, site_id: str, resuming_key: str) -> tuple[int, boo
                     pipe.execute()
                     return 0, True
                 # Parked records do not expire; one gone anyway (a DEL, parked before that) cannot be sent.
-                present = rt.deliveries.present([event_id for event_id, _ in page])
+                resumes = rt.deliveries.resumes_of([event_id for event_id, _ in page])
+                # A job id of its own, not the one of the job that parked it: that job, still finishing,
+                # would have RQ mark it `finished` with a TTL over this one, which then never runs.
+                resumed = [(e, at, delivery_job_id(e, resumes[e] + 1)) for e, at in page if e in resumes]
+                gone = [event_id for event_id, _ in page if event_id not in resumes]
                 pipe.multi()
-                for event_id, _ in page:
-                    if event_id in present:
-                        rt.queues.enqueue_delivery(event_id, pipeline=pipe)
-                rt.deliveries.unpark(pipe, resuming_key, page)
-                if len(present) < len(page):
-                    rt.deliveries.count_outcome(pipe, "gave_up", len(page) - len(present))
+                for event_id, _, job_id in resumed:
+                    rt.queues.enqueue_delivery(event_id, pipeline=pipe, job_id=job_id)
+                rt.deliveries.unpark(pipe, resuming_key, resumed)
+                if gone:
+                    pipe.zrem(resuming_key, *gone)
+                    rt.deliveries.count_outcome(pipe, "gave_up", len(gone))
                 pipe.execute()
-                return len(present), False
+                return len(resumed), False
             except WatchError:
                 continue

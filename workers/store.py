@@ -22,7 +22,7 @@ from .models import Author, Client, Comment, ReportReason, Status
 from .queue_index import Queue, QueueIndex
 
 REQUEUES_FIELD = "requeues"  # on a comment or delivery hash: how often a sweeper queued it again
-JOB_FIELD = "job_id"  # on a comment hash: its current moderation job
+JOB_FIELD = "job_id"  # on a comment or delivery hash: its current job (a delivery's only once resumed)
 ATTEMPTS_FIELD = "attempts"  # on the comment hash: tries of its checks, over every job it was given
 PIPELINE_ERROR_FIELD = "pipeline_error"  # a field of the comment hash the site's API never returns
 LEARNED_FIELD = "learned_as"  # on the comment hash: the label the site's spam model counts it under, if any
