@@ -383,6 +383,12 @@ class CommentStore:
         pipe.zadd(self.keys.queued(), {comment.id: comment.created_at})
         pipe.zadd(self.keys.site_queued(comment.site_id), {comment.id: comment.created_at})
 
+    def unqueue(self, pipe: Pipeline, comment_id: str, site_ids: list[str]) -> None:
+        """Take a comment off the queued index and the given sites' queued sets."""
+        pipe.zrem(self.keys.queued(), comment_id)
+        for site_id in site_ids:
+            pipe.zrem(self.keys.site_queued(site_id), comment_id)
+
     def count_try(self, comment_id: str, status: Status) -> int | None:
         """Count one try of the checks on the comment while it is `status`; None when it is not (or gone)."""
         tries = self._count_try(keys=[self.keys.comment(comment_id)], args=[status.value, ATTEMPTS_FIELD])
