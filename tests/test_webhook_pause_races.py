@@ -46,50 +46,51 @@ def test_two_resumes_at_once_queue_each_waiting_delivery_once(rt, site, post, wo
         other: list[int] = []
         raced: list[bool] = []
 
-        def page_read_while_another_resumes(self, client, site_id, count):
-            page = read_page(self, client, site_id, count)
+        def page_read_while_another_resumes(self, client, waiting_key, count):
+            page = read_page(self, client, waiting_key, count)
             if not raced:  # the first read: another operator resumes the same site now
                 raced.append(True)
-                other.append(resume_endpoint(rt, site_id))
+                other.append(resume_endpoint(rt, site.site_id))
             return page
 
         monkeypatch.setattr(DeliveryStore, "waiting_page", page_read_while_another_resumes)
         mine = resume_endpoint(rt, site.site_id)
 
         assert other == [3] and mine == 0
-        assert queued_job_ids(connection) == [f"webhook-{event_id}" for event_id in waiting]
+        assert queued_job_ids(connection) == [f"webhook-{event_id}-r1" for event_id in waiting]  # one job each
         receiver.status = 200
         work()
         assert receiver.event_ids()[3:] == waiting
 
 
-def test_a_delivery_parking_while_a_resume_reads_is_queued_by_it(rt, site, post, work, connection, monkeypatch):
+def test_a_delivery_running_while_a_resume_reads_is_delivered_not_parked(rt, site, post, work, connection, monkeypatch):
     with Receiver() as receiver:
         pause_endpoint(rt, site.site_id, receiver, post, work)
         post("Waited before the resume.")
         work()
-        post("Parks while the resume reads.")
+        post("Runs while the resume reads.")
         decide_only(connection)  # its delivery job is queued, not run yet
-        events = feed(rt, site.site_id)[1:]
+        waited, racing = feed(rt, site.site_id)[1:]
+        receiver.status = 200
 
         read_page = DeliveryStore.waiting_page
         raced: list[bool] = []
 
-        def page_read_while_a_delivery_parks(self, client, site_id, count):
-            page = read_page(self, client, site_id, count)
+        def page_read_while_a_delivery_runs(self, client, waiting_key, count):
+            page = read_page(self, client, waiting_key, count)
             if not raced:
                 raced.append(True)
-                deliver_only(connection)  # the worker runs the second delivery now: it parks
+                deliver_only(connection)  # the worker runs the second delivery now: the pause is already off
             return page
 
-        monkeypatch.setattr(DeliveryStore, "waiting_page", page_read_while_a_delivery_parks)
-        assert resume_endpoint(rt, site.site_id) == 2
+        monkeypatch.setattr(DeliveryStore, "waiting_page", page_read_while_a_delivery_runs)
+        assert resume_endpoint(rt, site.site_id) == 1
         assert rt.deliveries.waiting(site.site_id) == 0
         assert rt.deliveries.paused_sites() == set()
+        assert rt.deliveries.get(racing)["state"] == "delivered"
 
-        receiver.status = 200
         work()
-        assert receiver.event_ids()[3:] == events  # both, once each, oldest first
+        assert receiver.event_ids()[3:] == [racing, waited]  # both, once each
 
 
 def test_a_resume_while_a_delivery_parks_lets_that_delivery_through(rt, site, post, work, connection, monkeypatch):

@@ -27,10 +27,12 @@ BACKLOGGED_RETRY_AFTER = 60
 
 # KEYS: the site's bucket, the site's queued set, every site's queued set, then the author's flood windows.
 # ARGV: flood seconds, burst, refill rate per second, queued cap, the longest bucket TTL and Retry-After,
-# the backpressure age limit (0 = off).
-# Nothing is written unless every limit admits the comment. TIME is the server's clock, shared by
+# the backpressure age limit (0 = off), the comments' key prefix.
+# Nothing is written unless every limit admits the comment (but for a gone comment's entry on the
+# queued index, which is dropped). TIME is the server's clock, shared by
 # every web process; scripts replicate their effects, so reading it before writing is safe.
 _ADMIT = """
+local STALE_DROPPED_AT_MOST = 10
 local flood_seconds, burst, rate, cap = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local seconds_max, backlog_limit = tonumber(ARGV[5]), tonumber(ARGV[6])
 local clock = redis.call('TIME')
@@ -38,6 +40,14 @@ local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
 if backlog_limit > 0 then
   -- Scores are the comments' creation times: the first is the comment that has waited longest.
   local oldest = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
+  -- A comment whose hash is gone (deleted by hand, evicted) never leaves the index by a decision:
+  -- dropped here, or it would refuse every submission until the sweeper came by.
+  local dropped = 0
+  while oldest[1] and dropped < STALE_DROPPED_AT_MOST and redis.call('EXISTS', ARGV[7] .. oldest[1]) == 0 do
+    redis.call('ZREM', KEYS[3], oldest[1])
+    dropped = dropped + 1
+    oldest = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
+  end
   if oldest[2] and now - tonumber(oldest[2]) >= backlog_limit then return {'backlogged', 0} end
 end
 for i = 4, #KEYS do
@@ -111,7 +121,7 @@ def admit(rt: Runtime, site_id: str, policy: Policy, author: Author, client: Cli
         flood_keys = [rt.keys.flood(site_id, entry) for entry in entries if entry]
     keys = [rt.keys.submit_bucket(site_id), rt.keys.site_queued(site_id), rt.keys.queued(), *flood_keys]
     limits = site_limits(policy, rt.settings)
-    args = [policy.flood_seconds, *limits, BUCKET_SECONDS_MAX, rt.settings.backpressure_queue_age]
+    args = [policy.flood_seconds, *limits, BUCKET_SECONDS_MAX, rt.settings.backpressure_queue_age, rt.keys.comment("")]
     outcome, value = _admit_script(rt.connection)(keys=keys, args=args)
     if outcome == b"backlogged":
         raise Backlogged(rt.settings.backpressure_queue_age, retry_after=BACKLOGGED_RETRY_AFTER)

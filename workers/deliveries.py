@@ -12,21 +12,30 @@ from redis.client import Pipeline
 from .config import Settings
 from .keys import Keys
 from .metrics import WEBHOOK_DELIVERIES, MetricsStore
-from .store import REQUEUES_FIELD, Event, decode, decode_hash, members_before
+from .store import JOB_FIELD, REQUEUES_FIELD, Event, decode, decode_hash, members_before
 
 FAILED_LISTED = 200  # the newest failed deliveries an operator is shown
 
 # Back to `pending` and on the sweeper's index (KEYS[1]), each delivery (KEYS[2..]) whose record still
-# exists; ARGV holds each one's event id and event time. A record that expired while waiting stays gone.
+# exists, with its new job recorded and its resumes counted; ARGV holds each one's event id, event time
+# and job id. A record gone while waiting (a DEL) stays gone.
 UNPARK = """
 for i = 2, #KEYS do
   if redis.call('EXISTS', KEYS[i]) == 1 then
-    redis.call('HSET', KEYS[i], 'state', 'pending')
-    redis.call('ZADD', KEYS[1], ARGV[2 * i - 2], ARGV[2 * i - 3])
+    local at = 3 * (i - 2)
+    redis.call('HSET', KEYS[i], 'state', 'pending', 'job_id', ARGV[at + 3])
+    redis.call('HINCRBY', KEYS[i], 'resumes', 1)
+    redis.call('ZADD', KEYS[1], ARGV[at + 2], ARGV[at + 1])
   end
 end
 return 0
 """
+RESUMES_FIELD = "resumes"  # on a delivery hash: how often a resume queued it, which names its next job
+
+
+def delivery_job_id(event_id: str, resumes: int = 0) -> str:
+    """The delivery's job id: the event's, and after each resume a new one (the parking job cannot end it)."""
+    return f"webhook-{event_id}" if not resumes else f"webhook-{event_id}-r{resumes}"
 
 
 @dataclass(frozen=True)
@@ -120,9 +129,29 @@ class DeliveryStore:
         """How many deliveries wait for the site's paused endpoint to be resumed."""
         return int(self.redis.zcard(self.keys.waiting_deliveries(site_id)))
 
-    def waiting_page(self, client: Redis | Pipeline, site_id: str, count: int) -> list[tuple[str, float]]:
-        """The oldest `count` waiting deliveries and their event times (on a WATCHing pipeline: at once)."""
-        rows = client.zrange(self.keys.waiting_deliveries(site_id), 0, count - 1, withscores=True)
+    def resumes_of(self, event_ids: list[str]) -> dict[str, int]:
+        """How often a resume queued each delivery, for those whose record exists, in one round trip."""
+        with self.redis.pipeline(transaction=False) as pipe:
+            for event_id in event_ids:
+                pipe.hmget(self.keys.delivery(event_id), ["state", RESUMES_FIELD])
+            rows = pipe.execute()
+        return {
+            event_id: int(resumes or 0) for event_id, (state, resumes) in zip(event_ids, rows, strict=True) if state
+        }
+
+    def job_ids_of(self, event_ids: list[str]) -> list[str]:
+        """Each delivery's current job id, in one round trip."""
+        with self.redis.pipeline(transaction=False) as pipe:
+            for event_id in event_ids:
+                pipe.hget(self.keys.delivery(event_id), JOB_FIELD)
+            return [
+                decode(job_id) or delivery_job_id(event_id)
+                for event_id, job_id in zip(event_ids, pipe.execute(), strict=True)
+            ]
+
+    def waiting_page(self, client: Redis | Pipeline, waiting_key: str, count: int) -> list[tuple[str, float]]:
+        """The oldest `count` deliveries of a waiting or resuming set, with their event times (WATCHing: at once)."""
+        rows = client.zrange(waiting_key, 0, count - 1, withscores=True)
         return [(decode(event_id), at) for event_id, at in rows]
 
     # -- a paused endpoint's waiting deliveries (workers/endpoint_pause.py) ----------------
@@ -131,16 +160,18 @@ class DeliveryStore:
         """Set a delivery aside until its site's endpoint is resumed; off the sweeper's index meanwhile."""
         pipe.zadd(self.keys.waiting_deliveries(site_id), {event_id: at})
         pipe.hset(self.keys.delivery(event_id), "state", "paused")
+        # Kept however long the pause lasts: its next try's count_attempt gives it a lifetime again.
+        pipe.persist(self.keys.delivery(event_id))
         pipe.zrem(self.keys.pending_deliveries(), event_id)
 
-    def unpark(self, pipe: Pipeline, site_id: str, waiting: list[tuple[str, float]]) -> None:
-        """Take deliveries off the site's waiting set and make them pending again (their jobs are the caller's)."""
+    def unpark(self, pipe: Pipeline, waiting_key: str, waiting: list[tuple[str, float, str]]) -> None:
+        """Take deliveries (event id, time, new job id) off a resuming set, pending again (jobs: the caller's)."""
         if not waiting:
             return
-        keys = [self.keys.pending_deliveries(), *(self.keys.delivery(event_id) for event_id, _ in waiting)]
-        args = [part for event_id, at in waiting for part in (event_id, repr(at))]
+        keys = [self.keys.pending_deliveries(), *(self.keys.delivery(event_id) for event_id, _, _ in waiting)]
+        args = [part for event_id, at, job_id in waiting for part in (event_id, repr(at), job_id)]
         self.redis.register_script(UNPARK)(keys=keys, args=args, client=pipe)
-        pipe.zrem(self.keys.waiting_deliveries(site_id), *(event_id for event_id, _ in waiting))
+        pipe.zrem(waiting_key, *(event_id for event_id, _, _ in waiting))
 
     # -- writes -------------------------------------------------------------------------
 
@@ -213,9 +244,9 @@ class DeliveryStore:
     def count_requeue(self, pipe: Pipeline, event_id: str) -> None:
         pipe.hincrby(self.keys.delivery(event_id), REQUEUES_FIELD, 1)
 
-    def count_outcome(self, pipe: Pipeline, outcome: str) -> None:
-        """One delivery attempt's outcome for the deliveries counter, on the pipeline that records it."""
-        MetricsStore(self.keys).count(pipe, WEBHOOK_DELIVERIES, {"outcome": outcome})
+    def count_outcome(self, pipe: Pipeline, outcome: str, by: int = 1) -> None:
+        """Delivery attempts' outcome for the deliveries counter, on the pipeline that records it."""
+        MetricsStore(self.keys).count(pipe, WEBHOOK_DELIVERIES, {"outcome": outcome}, by)
 
     def _keep_for(self, client: Redis | Pipeline, event_id: str, seconds: int) -> None:
         """The record expires after `seconds`; 0 keeps it."""

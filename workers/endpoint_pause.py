@@ -1,20 +1,25 @@
 """A site's webhook endpoint paused after failing too often in a row, its deliveries set aside, and resumed.
 
 Paused, a delivery job does not POST: it parks its event in the site's waiting set and ends. Events
-still reach the site's events feed (they are written with the decision). Resuming queues what waited,
-oldest first, each once. Parking and resuming are compare-and-sets on the paused set and the waiting
-set, so a delivery parking while an operator resumes is either queued by the resume or not parked.
+still reach the site's events feed (they are written with the decision). Resuming clears the pause
+and takes the waiting set in one step, then queues what waited, oldest first, each once. Parking is
+a compare-and-set on the paused set, so a delivery parking while an operator resumes is either in
+the set the resume took or not parked at all.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import secrets
+import time
 
 from redis.exceptions import WatchError
 
+from .deliveries import delivery_job_id
 from .metrics import WEBHOOK_DELIVERIES
 from .runtime import Runtime
+from .store import decode
 
 log = logging.getLogger("commentgate.webhooks")
 
@@ -27,6 +32,19 @@ if tonumber(redis.call('GET', KEYS[1]) or '0') >= tonumber(ARGV[2]) then
   return redis.call('SADD', KEYS[2], ARGV[1])
 end
 return 0
+"""
+
+# Resume the site (ARGV[1]): off the paused set (KEYS[1]), streak (KEYS[2]) cleared, its waiting set
+# (KEYS[3]) renamed to this resume's own (KEYS[4]) and listed, with the time ARGV[2], in the site's
+# resuming sets (KEYS[5]). Returns every resuming set of the site not emptied yet, oldest first.
+START_RESUME = """
+redis.call('SREM', KEYS[1], ARGV[1])
+redis.call('DEL', KEYS[2])
+if redis.call('EXISTS', KEYS[3]) == 1 then
+  redis.call('RENAME', KEYS[3], KEYS[4])
+  redis.call('ZADD', KEYS[5], ARGV[2], KEYS[4])
+end
+return redis.call('ZRANGE', KEYS[5], 0, -1)
 """
 
 
@@ -47,17 +65,20 @@ def park_if_paused(rt: Runtime, site_id: str, event_id: str, event_json: str) ->
     if not rt.deliveries.is_paused(site_id):  # the usual case: one read
         return False
     at = float(json.loads(event_json)["created"])
-    paused_key = rt.keys.paused_endpoints()
+    paused_key, waiting_key = rt.keys.paused_endpoints(), rt.keys.waiting_deliveries(site_id)
     with rt.connection.pipeline() as pipe:
         while True:
             try:
-                pipe.watch(paused_key)  # a resume clearing the pause meanwhile aborts the parking
+                # A resume clearing the pause (and taking the waiting set) meanwhile aborts the parking.
+                pipe.watch(paused_key, waiting_key)
                 if not pipe.sismember(paused_key, site_id):
                     pipe.reset()
                     return False
+                waiting_already = pipe.zscore(waiting_key, event_id) is not None  # its job ran twice
                 pipe.multi()
                 rt.deliveries.park(pipe, site_id, event_id, at)
-                rt.metrics.count(pipe, WEBHOOK_DELIVERIES, {"outcome": "paused"})
+                if not waiting_already:  # the counter counts deliveries set aside, not each run of their jobs
+                    rt.metrics.count(pipe, WEBHOOK_DELIVERIES, {"outcome": "paused"})
                 pipe.execute()
                 return True
             except WatchError:
@@ -71,36 +92,63 @@ def resume_endpoint(rt: Runtime, site_id: str) -> int:
     """
     rt.sites.get(site_id)
     queued = 0
-    while True:
-        count, done = _resume_page(rt, site_id)
-        queued += count
-        if done:
-            if queued:
-                log.info("webhook endpoint of site %s resumed; %d deliveries queued", site_id, queued)
-            return queued
+    for resuming_key in _start_resume(rt, site_id):
+        while True:
+            count, done = _resume_page(rt, site_id, resuming_key)
+            queued += count
+            if done:
+                break
+    if queued:
+        log.info("webhook endpoint of site %s resumed; %d deliveries queued", site_id, queued)
+    return queued
 
 
-def _resume_page(rt: Runtime, site_id: str) -> tuple[int, bool]:
-    """Queue the oldest page of waiting deliveries; with the last page, clear the pause. (queued, done)."""
-    waiting_key = rt.keys.waiting_deliveries(site_id)
+def _start_resume(rt: Runtime, site_id: str) -> list[str]:
+    """Clear the pause and streak and take the waiting set as this resume's own; every resuming set left to empty.
+
+    One step, so a delivery either parked before it (and is in the set taken) or sees the endpoint
+    active and is delivered. The set is renamed, not read in place: the jobs this resume queues run
+    while it pages through, and nothing they do can move what it has still to read.
+    """
+    resuming_key = rt.keys.resuming_deliveries(site_id, secrets.token_hex(8))
+    keys = [
+        rt.keys.paused_endpoints(),
+        rt.keys.webhook_streak(site_id),
+        rt.keys.waiting_deliveries(site_id),
+        resuming_key,
+        rt.keys.resumes(site_id),
+    ]
+    # Older sets first: a resume cut short (a web request timed out) left them, and they waited longer.
+    left = rt.connection.register_script(START_RESUME)(keys=keys, args=[site_id, repr(time.time())])
+    return [decode(key) for key in left]
+
+
+def _resume_page(rt: Runtime, site_id: str, resuming_key: str) -> tuple[int, bool]:
+    """Queue the oldest page of a resuming set; (queued, done). Forgets the set once it is empty."""
     with rt.connection.pipeline() as pipe:
         while True:
             try:
-                # A delivery parking meanwhile changes the waiting set and makes this page start again.
-                pipe.watch(waiting_key)
-                page = rt.deliveries.waiting_page(pipe, site_id, RESUME_PAGE)
-                last = int(pipe.zcard(waiting_key)) <= len(page)
+                pipe.watch(resuming_key)  # only a second resume finishing a left set drains it too
+                page = rt.deliveries.waiting_page(pipe, resuming_key, RESUME_PAGE)
+                if not page:
+                    pipe.multi()
+                    pipe.zrem(rt.keys.resumes(site_id), resuming_key)
+                    pipe.execute()
+                    return 0, True
+                # Parked records do not expire; one gone anyway (a DEL, parked before that) cannot be sent.
+                resumes = rt.deliveries.resumes_of([event_id for event_id, _ in page])
+                # A job id of its own, not the one of the job that parked it: that job, still finishing,
+                # would have RQ mark it `finished` with a TTL over this one, which then never runs.
+                resumed = [(e, at, delivery_job_id(e, resumes[e] + 1)) for e, at in page if e in resumes]
+                gone = [event_id for event_id, _ in page if event_id not in resumes]
                 pipe.multi()
-                # The same job id as the job that parked it, as the sweeper's re-queue does. Should that
-                # job's worker record its success after this, the new job is still in the queue and runs;
-                # were its hash to expire first (result_ttl), the sweeper finds the delivery pending and lost.
-                for event_id, _ in page:
-                    rt.queues.enqueue_delivery(event_id, pipeline=pipe)
-                rt.deliveries.unpark(pipe, site_id, page)
-                if last:  # pausing again needs a fresh streak
-                    pipe.srem(rt.keys.paused_endpoints(), site_id)
-                    pipe.delete(rt.keys.webhook_streak(site_id))
+                for event_id, _, job_id in resumed:
+                    rt.queues.enqueue_delivery(event_id, pipeline=pipe, job_id=job_id)
+                rt.deliveries.unpark(pipe, resuming_key, resumed)
+                if gone:
+                    pipe.zrem(resuming_key, *gone)
+                    rt.deliveries.count_outcome(pipe, "gave_up", len(gone))
                 pipe.execute()
-                return len(page), last
+                return len(resumed), False
             except WatchError:
                 continue

@@ -87,6 +87,14 @@ class Keys:
         """Sorted set of a paused endpoint's deliveries, by the time of their event: what resuming queues."""
         return f"{self.prefix}:site:{site_id}:webhook:waiting"
 
+    def resuming_deliveries(self, site_id: str, resume: str) -> str:
+        """One resume's deliveries, the waiting set renamed: only that resume reads and empties it."""
+        return f"{self.prefix}:site:{site_id}:webhook:resuming:{resume}"
+
+    def resumes(self, site_id: str) -> str:
+        """Sorted set of the site's resuming sets not yet emptied, by start time: a later resume finishes them."""
+        return f"{self.prefix}:site:{site_id}:webhook:resumes"
+
     def metrics(self) -> str:
         """Hash of the figures workers and transactions produce (workers/metrics.py), read by `/metrics`."""
         return f"{self.prefix}:metrics"

@@ -213,7 +213,10 @@ def requeue_moderation(rt: Runtime, comment_id: str, lost_job_id: str) -> Status
         try:
             pipe.watch(key, Job.key_for(lost_job_id))
             recorded = rt.comments.read_watched_job(pipe, comment_id)
-            if recorded.status != Status.QUEUED.value or (recorded.job_id or f"moderate-{comment_id}") != lost_job_id:
+            if recorded.status != Status.QUEUED.value:
+                _drop_from_queued(rt, pipe, comment_id)
+                return None
+            if (recorded.job_id or f"moderate-{comment_id}") != lost_job_id:
                 return None
             if recorded.requeues >= budget:
                 pipe.reset()
@@ -231,6 +234,22 @@ def requeue_moderation(rt: Runtime, comment_id: str, lost_job_id: str) -> Status
         except WatchError:
             return None
     return Status.QUEUED
+
+
+def _drop_from_queued(rt: Runtime, pipe: Pipeline, comment_id: str) -> None:
+    """Take a comment gone or decided off the queued indexes (on the pipeline WATCHing its hash).
+
+    A decision takes its comment off them itself; one left there (its hash deleted by hand or evicted)
+    would hold backpressure and /readyz's queue age for ever.
+    """
+    site_id = decode(pipe.hget(rt.keys.comment(comment_id), "site_id"))
+    site_ids = [site_id] if site_id else rt.sites.all_ids()  # a hash gone leaves no site to read
+    pipe.multi()
+    rt.comments.unqueue(pipe, comment_id, site_ids)
+    pipe.execute()
+    log.warning(
+        "sweeper dropped comment %s from the queued index: it is %s", comment_id, "decided" if site_id else "gone"
+    )
 
 
 def _hold_requeued_too_often(rt: Runtime, comment_id: str, lost_job_id: str, requeues: int) -> Status | None:

@@ -8,6 +8,7 @@ from rq import Callback, Queue, Retry
 from rq.job import Job
 
 from .config import Settings
+from .deliveries import delivery_job_id
 
 MODERATION_QUEUE = "commentgate-moderation"
 WEBHOOK_QUEUE = "commentgate-webhooks"
@@ -43,13 +44,13 @@ class Queues:
             pipeline=pipeline,
         )
 
-    def enqueue_delivery(self, event_id: str, pipeline: Pipeline | None = None) -> Job:
-        """Queue `deliver_webhook` for one event; the job id is the event id, so it is queued once."""
+    def enqueue_delivery(self, event_id: str, pipeline: Pipeline | None = None, job_id: str = "") -> Job:
+        """Queue `deliver_webhook` for one event, once: its job id is the event's, or the one a resume gave it."""
         retries = self.settings.webhook_retries
         return self.webhooks.enqueue(
             "workers.jobs.deliver_webhook",
             event_id,
-            job_id=f"webhook-{event_id}",
+            job_id=job_id or delivery_job_id(event_id),
             job_timeout=self.settings.webhook_timeout + 5,
             retry=Retry(max=len(retries), interval=list(retries)) if retries else None,
             on_failure=Callback("workers.jobs.delivery_failed"),

@@ -114,7 +114,7 @@ def sweep_stuck_deliveries(
     for page in pages(rt.deliveries.pending_before(cutoff, PAGE), PAGE):
         # Read before looking for the jobs: a sweep that re-queued one meanwhile has counted it.
         seen = rt.deliveries.requeues_of(page)
-        jobs = {event_id: f"webhook-{event_id}" for event_id in page}
+        jobs = dict(zip(page, rt.deliveries.job_ids_of(page), strict=True))  # a resumed one has its own
         for event_id, job_id in lost_jobs(rt.connection, rt.queues.webhooks, jobs, settle).items():
             if requeue_delivery(rt, event_id, job_id, seen[event_id]):
                 settled.append(event_id)
@@ -148,7 +148,7 @@ def requeue_delivery(rt: Runtime, event_id: str, job_id: str, seen_requeues: byt
                 deliveries.settle(pipe, event_id, "failed", {"failed_at": repr(time.time()), "last_error": error})
                 deliveries.count_outcome(pipe, "gave_up")  # its last try never reported back
             else:
-                rt.queues.enqueue_delivery(event_id, pipeline=pipe)
+                rt.queues.enqueue_delivery(event_id, pipeline=pipe, job_id=job_id)
                 deliveries.count_requeue(pipe, event_id)
                 rt.metrics.count(pipe, SWEEPER_REQUEUES, {"kind": "delivery"})
             if stale:  # else RQ's clean-up would retry the dead execution too

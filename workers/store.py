@@ -22,7 +22,7 @@ from .models import Author, Client, Comment, ReportReason, Status
 from .queue_index import Queue, QueueIndex
 
 REQUEUES_FIELD = "requeues"  # on a comment or delivery hash: how often a sweeper queued it again
-JOB_FIELD = "job_id"  # on a comment hash: its current moderation job
+JOB_FIELD = "job_id"  # on a comment or delivery hash: its current job (a delivery's only once resumed)
 ATTEMPTS_FIELD = "attempts"  # on the comment hash: tries of its checks, over every job it was given
 PIPELINE_ERROR_FIELD = "pipeline_error"  # a field of the comment hash the site's API never returns
 LEARNED_FIELD = "learned_as"  # on the comment hash: the label the site's spam model counts it under, if any
@@ -382,6 +382,12 @@ class CommentStore:
         pipe.hset(self.keys.comment(comment.id), mapping=comment_to_hash(comment))
         pipe.zadd(self.keys.queued(), {comment.id: comment.created_at})
         pipe.zadd(self.keys.site_queued(comment.site_id), {comment.id: comment.created_at})
+
+    def unqueue(self, pipe: Pipeline, comment_id: str, site_ids: list[str]) -> None:
+        """Take a comment off the queued index and the given sites' queued sets."""
+        pipe.zrem(self.keys.queued(), comment_id)
+        for site_id in site_ids:
+            pipe.zrem(self.keys.site_queued(site_id), comment_id)
 
     def count_try(self, comment_id: str, status: Status) -> int | None:
         """Count one try of the checks on the comment while it is `status`; None when it is not (or gone)."""
