@@ -7,7 +7,6 @@ requests (jQuery's X-Requested-With) change jobs, and only from this host under 
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -16,11 +15,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from rq.job import Job, JobStatus
 
-from service import create_app
 from tests.helpers.accounts import PASSWORD, log_in
 from tests.helpers.browser import stored_state
 from workers import pipeline
-from workers.config import Settings
 from workers.failed_jobs import failed_jobs
 from workers.moderators import Role
 from workers.queues import MODERATION_QUEUE

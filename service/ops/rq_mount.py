@@ -55,16 +55,19 @@ def is_admin() -> bool:
 
 
 def same_origin() -> bool:
-    """The request's Origin (or, without one, its Referer) names this host.
+    """The request's Origin (or, without one, its Referer) names this host under the request's own scheme.
 
     Our session cookie is SameSite=Lax, so another site's POST arrives without it; this also refuses a
     sibling site under the same domain (which SameSite counts as "same site") and any request that
-    names no origin at all. Browsers send Origin on every POST, the dashboard's own included.
+    names no origin at all. Browsers send Origin on every POST, the dashboard's own included. The scheme
+    counts (as behind ProxyFix the request's is the forwarded one): a page served over plain http, which
+    anyone on the path can write, is not the https ops page.
     """
     claimed = request.headers.get("Origin") or request.headers.get("Referer") or ""
     if not claimed or claimed == "null":
         return False
-    return urlsplit(claimed).netloc.lower() == request.host.lower()
+    origin = urlsplit(claimed)
+    return origin.scheme.lower() == request.scheme and origin.netloc.lower() == request.host.lower()
 
 
 def from_script() -> bool:
