@@ -66,3 +66,11 @@ def test_a_form_post_from_our_own_origin_is_refused_and_changes_nothing(
     assert "must be a POST from the ops pages of this host" in answer.text
     assert stored_state(rt) | {b"failed": _failed_ids(rt)} == before
     assert Job.fetch(failed_job, connection=rt.connection).get_status() == JobStatus.FAILED
+
+
+@pytest.mark.parametrize("page", ["/ops/rq/0/view/job/{job}", "/ops/rq/0/view/workers"])
+def test_the_dashboards_job_fields_are_inserted_escaped(app: Flask, rt: Runtime, failed_job: str, page: str):
+    """Its client-side templates for a job's and a worker's fields use `<%- %>` (escapes), never `<%= %>` (raw)."""
+    text = _admin(app, rt).get(page.format(job=failed_job)).text
+    assert "<%-" in text
+    assert "<%=" not in text

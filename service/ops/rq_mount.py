@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import rq_dashboard
 from flask import Flask, Response, abort, request
 from flask_login import current_user
+from jinja2 import BaseLoader, ChoiceLoader, Environment, PackageLoader, TemplateNotFound
 from rq.exceptions import NoSuchJobError
 from rq_dashboard.web import blueprint as dashboard_blueprint
 from werkzeug.exceptions import Forbidden, HTTPException
@@ -46,6 +47,9 @@ DASHBOARD_CSP = [
     "frame-ancestors 'none'",
     "form-action 'self'",
 ]
+# Its client-side (underscore) templates that put a job's fields into the page with `<%= %>`, raw markup:
+# served with `<%- %>`, which HTML-escapes. (Its jobs list escapes by hand with jQuery's .text(): left as is.)
+ESCAPED_TEMPLATES = frozenset({"rq_dashboard/job.html", "rq_dashboard/workers.html"})
 INLINE_SCRIPT = re.compile(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re.DOTALL | re.IGNORECASE)
 
 
@@ -91,6 +95,19 @@ def _inline_script_hashes(page: str) -> list[str]:
     return hashes
 
 
+class EscapingTemplates(BaseLoader):
+    """The dashboard's own templates of ESCAPED_TEMPLATES, with every raw `<%= %>` turned into an escaping `<%- %>`."""
+
+    def __init__(self) -> None:
+        self.package = PackageLoader(rq_dashboard.__name__, "templates")
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str | None, Any]:
+        if template not in ESCAPED_TEMPLATES:
+            raise TemplateNotFound(template)
+        source, filename, uptodate = self.package.get_source(environment, template)
+        return source.replace("<%=", "<%-"), filename, uptodate
+
+
 def _secure_headers(response: Response) -> Response:
     """The dashboard's pages get a CSP that lets its own inline script run and nothing injected."""
     hashes = _inline_script_hashes(response.get_data(as_text=True)) if response.mimetype == "text/html" else []
@@ -110,6 +127,8 @@ def dashboard_app(rt: Runtime) -> Flask:
     # Only a label in its instance picker (the connection is `redis_conn`): Redis's address is never shown.
     app.config["RQ_DASHBOARD_REDIS_URL"] = ("commentgate's Redis",)
     app.register_blueprint(dashboard_blueprint)
+    # Markup in a job's text (a traceback quoting a webhook server's answer or a comment) is shown as text.
+    app.jinja_loader = ChoiceLoader([EscapingTemplates(), *([app.jinja_loader] if app.jinja_loader else [])])
     app.redis_conn = rt.connection  # type: ignore[attr-defined]
     # Its before_request makes a new client from the URL for every request naming instance 0 (and swaps an
     # attribute of the shared app meanwhile); one instance is ours, kept for the process.
