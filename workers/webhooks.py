@@ -26,10 +26,22 @@ SIGNATURE_HEADER = "Commentgate-Signature"
 EVENT_ID_HEADER = "Commentgate-Event-Id"
 SIGNATURE_TOLERANCE = 300  # receivers reject a timestamp older than five minutes
 RESPONSE_READ_LIMIT = 4096  # bytes of an answer read at most: only its status matters
+QUOTED_LIMIT = 200  # characters of an exception's text kept in a failure's description
 
 
 class DeliveryFailed(Exception):
     """The site's endpoint did not accept the event (non-2xx, timeout, refused); the message has no credentials."""
+
+
+def describe_failure(exc: BaseException) -> str:
+    """The exception's type and its text quoted as Python writes a string (control characters escaped), cut short.
+
+    Its text may be the peer's own bytes (a status line that is not HTTP): they go to the stored delivery,
+    RQ's traceback and the log, so they are described there, never copied.
+    """
+    text = str(exc)
+    quoted = repr(text[:QUOTED_LIMIT]) + ("…" if len(text) > QUOTED_LIMIT else "")
+    return f"{type(exc).__name__}: {quoted}"
 
 
 def _mac(secret: str, body: bytes, timestamp: int) -> str:
@@ -189,7 +201,7 @@ def post_event(target: WebhookTarget, secrets: Sequence[str], event_id: str, bod
             try:
                 connection.connect()
             except OSError as exc:  # refused or unreachable: try the next checked address
-                failure = f"{type(exc).__name__}: {exc}"
+                failure = describe_failure(exc)
                 continue
             connection.request("POST", target.path, body=body, headers=headers, preload_content=False)
             response = connection.getresponse()
@@ -198,9 +210,10 @@ def post_event(target: WebhookTarget, secrets: Sequence[str], event_id: str, bod
                 response.read(RESPONSE_READ_LIMIT, decode_content=False)
             return response.status
         except (OSError, HTTPException, HTTPError) as exc:
+            # `from None`: a chained cause would put the exception's own text, the peer's bytes, in the traceback.
             if time.monotonic() >= deadline - 0.01 or not timer.is_alive():
-                raise DeliveryFailed(f"{target.safe_url}: no complete answer within {timeout:g} s") from exc
-            raise DeliveryFailed(f"{target.safe_url}: {type(exc).__name__}: {exc}") from exc
+                raise DeliveryFailed(f"{target.safe_url}: no complete answer within {timeout:g} s") from None
+            raise DeliveryFailed(f"{target.safe_url}: {describe_failure(exc)}") from None
         finally:
             timer.cancel()
             connection.close()
