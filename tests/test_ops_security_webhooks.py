@@ -57,3 +57,37 @@ def test_a_servers_answer_is_quoted_and_cut_short_in_the_error(
     quoted = repr(answer.split(b"\r\n")[0][:30].decode())[1:-1]  # the status line's start, escaped
     assert quoted in delivery["last_error"]
     assert quoted in exc_info
+
+
+SECRET_PATH = "/services/T0/B0/pAtHsEcReT"  # a Slack-style URL: its path is its credential
+
+
+@pytest.mark.parametrize("answer", [b"HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n", None], ids=["500", "refused"])
+def test_a_failed_delivery_names_the_endpoint_by_its_host_only(
+    rt: Runtime,
+    site: NewSite,
+    post: Callable[..., Any],
+    work: Callable[[], None],
+    caplog: pytest.LogCaptureFixture,
+    answer: bytes | None,
+):
+    caplog.set_level(logging.DEBUG)
+    with answering(answer or b"") as port:
+        rt.sites.set_webhook(site.site_id, f"http://127.0.0.1:{port}{SECRET_PATH}?token=qUeRySeCrEt")
+        if answer is not None:
+            post("An ordinary comment.")
+            work()
+    if answer is None:  # nothing listens there any more: the connection is refused
+        post("An ordinary comment.")
+        work()
+    delivery = _delivery(rt)
+    [failed] = [job for job in failed_jobs(rt) if job.queue == WEBHOOK_QUEUE]
+    assert delivery["state"] == "failed"
+    assert delivery["last_error"].startswith(f"DeliveryFailed: http://127.0.0.1:{port}")
+    assert ("answered 500" if answer else "Connection refused") in delivery["last_error"]
+    for text in (delivery["last_error"], failed.exc_info, caplog.text):
+        assert "pAtHsEcReT" not in text and "qUeRySeCrEt" not in text
+    site_key = rt.keys.site(site.site_id).encode()
+    for key in rt.connection.scan_iter():
+        if key != site_key:  # the site's own record holds the URL to deliver to
+            assert b"pAtHsEcReT" not in (rt.connection.dump(key) or b""), key

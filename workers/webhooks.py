@@ -30,7 +30,7 @@ QUOTED_LIMIT = 200  # characters of an exception's text kept in a failure's desc
 
 
 class DeliveryFailed(Exception):
-    """The site's endpoint did not accept the event (non-2xx, timeout, refused); the message has no credentials."""
+    """The site's endpoint did not accept the event (non-2xx, timeout, refused); the message names only its host."""
 
 
 def describe_failure(exc: BaseException) -> str:
@@ -95,7 +95,9 @@ class WebhookTarget:
     path: str
     addresses: tuple[str, ...]
     authorization: str | None  # HTTP Basic from credentials in the URL, as browsers and requests do
-    safe_url: str
+    # scheme://host[:port], what errors and logs name the endpoint by: a URL's path can be its secret
+    # (`/services/T0/B0/<token>`), and errors reach RQ's tracebacks, the log and the ops pages.
+    endpoint: str
 
 
 def resolve(host: str, port: int) -> list[str]:
@@ -139,7 +141,7 @@ def check_webhook_url(url: str, allow_private: bool) -> WebhookTarget:
         path=(parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
         addresses=tuple(addresses),
         authorization=authorization,
-        safe_url=safe,
+        endpoint=f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}",
     )
 
 
@@ -212,11 +214,11 @@ def post_event(target: WebhookTarget, secrets: Sequence[str], event_id: str, bod
         except (OSError, HTTPException, HTTPError) as exc:
             # `from None`: a chained cause would put the exception's own text, the peer's bytes, in the traceback.
             if time.monotonic() >= deadline - 0.01 or not timer.is_alive():
-                raise DeliveryFailed(f"{target.safe_url}: no complete answer within {timeout:g} s") from None
-            raise DeliveryFailed(f"{target.safe_url}: {describe_failure(exc)}") from None
+                raise DeliveryFailed(f"{target.endpoint}: no complete answer within {timeout:g} s") from None
+            raise DeliveryFailed(f"{target.endpoint}: {describe_failure(exc)}") from None
         finally:
             timer.cancel()
             connection.close()
     if time.monotonic() >= deadline:
-        raise DeliveryFailed(f"{target.safe_url}: no connection within {timeout:g} s")
-    raise DeliveryFailed(f"{target.safe_url}: {failure}")
+        raise DeliveryFailed(f"{target.endpoint}: no connection within {timeout:g} s")
+    raise DeliveryFailed(f"{target.endpoint}: {failure}")
