@@ -36,7 +36,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CHANGES_ON_GET = frozenset({"rq_dashboard.requeue_all"})
 # Its pages run one inline script (allowed by its hash, computed per answer) and compile underscore
 # templates with `new Function` ('unsafe-eval'); no inline event handler or injected <script> runs,
-# and a job's text rendered as markup (its job page does that with tracebacks) can load nothing.
+# and markup in a job's text, were any still inserted raw, could load nothing.
 DASHBOARD_CSP = [
     "default-src 'self'",
     "script-src 'self' 'unsafe-eval'",  # + the hashes of the answer's inline scripts
