@@ -36,6 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     problems.init_app(app)
     log_context.init_app(app)
     security_headers.init_app(app)
+    ops.guard(app)  # before accounts' CSRF check: a non-admin's POST under /ops gets the 404, not its 400
     accounts.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(moderation_reads.bp)

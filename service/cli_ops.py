@@ -15,6 +15,9 @@ from workers.queues import ALL_QUEUES
 from workers.runtime import Runtime
 
 FAILED_SHOWN = 10  # failed jobs listed per queue by `status`; the ops page and rq-dashboard show them all
+# C0 and C1 control characters (and DEL), written as Python escapes: errors, site and worker names come
+# from others (a webhook server's answer, a site owner), and would otherwise drive the operator's terminal.
+CONTROLS = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))}
 
 
 def _runtime(connect_timeout: float = 2, read_timeout: float = 5) -> Runtime:
@@ -26,9 +29,14 @@ def _runtime(connect_timeout: float = 2, read_timeout: float = 5) -> Runtime:
     return Runtime(connection, settings)
 
 
+def printable(text: str) -> str:
+    """The text with every control character escaped, so it prints as what it is (`\\x1b[2J`), never acts."""
+    return text.translate(CONTROLS)
+
+
 def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
-    """Columns padded to their widest cell, numbers right-aligned."""
-    cells = [[str(h) for h in headers], *[["-" if v is None else str(v) for v in row] for row in rows]]
+    """Columns padded to their widest cell (as printed, escapes included), numbers right-aligned."""
+    cells = [[str(h) for h in headers], *[["-" if v is None else printable(str(v)) for v in row] for row in rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     numeric = [_numeric([row[i] for row in rows]) for i in range(len(headers))]
     return [
@@ -49,7 +57,11 @@ def _seconds(value: float | None) -> float | None:
 
 
 def describe(picture: Picture, failed: Sequence[FailedJob]) -> list[str]:
-    """The picture as the lines `commentgate status` prints."""
+    """The picture as the lines `commentgate status` prints, every control character in them escaped."""
+    return [printable(line) for line in _lines(picture, failed)]
+
+
+def _lines(picture: Picture, failed: Sequence[FailedJob]) -> list[str]:
     lines = [f"health: {picture.health}", *(f"  - {reason}" for reason in picture.reasons)]
     if picture.taken_at is None:
         return lines
@@ -114,8 +126,12 @@ def describe(picture: Picture, failed: Sequence[FailedJob]) -> list[str]:
 
 
 def _last_line(job: FailedJob) -> str:
-    """The exception line of a traceback: what went wrong, without the whole stack."""
-    lines = [line for line in job.exc_info.strip().splitlines() if line.strip()]
+    """The exception line of a traceback: what went wrong, without the whole stack.
+
+    Split at newlines only (a traceback's lines): `splitlines` also splits at a carriage return and other
+    controls, so a message could choose the line shown.
+    """
+    lines = [line for line in job.exc_info.strip().split("\n") if line.strip()]
     return lines[-1][:120] if lines else ""
 
 

@@ -18,7 +18,11 @@ from workers.config import Settings
 from workers.queues import Queues
 
 ROOT = Path(__file__).resolve().parents[1]
-SECRETS = {"REDIS_PASSWORD": "f00dfeed", "COMMENTGATE_ADMIN_TOKEN": "admin-token"}
+SECRETS = {
+    "REDIS_PASSWORD": "f00dfeed",
+    "COMMENTGATE_ADMIN_TOKEN": "admin-token",
+    "COMMENTGATE_METRICS_TOKEN": "metrics-token",
+}
 # What the issue asks operators to be alerted on, by the metric each alert watches.
 ALERTED = {
     "commentgate_comments_queued_oldest_age_seconds",  # oldest queued comment > 60 s

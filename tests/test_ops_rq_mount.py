@@ -31,6 +31,7 @@ from workers.runtime import Runtime
 from workers.sites import NewSite
 
 ORIGIN = "http://localhost"  # the test client's own host
+SCRIPTED = {"X-Requested-With": "XMLHttpRequest"}  # what the dashboard's jQuery $.post adds to its own calls
 
 
 def _broken_check(comment: Any, policy: Any, context: Any) -> Any:
@@ -88,7 +89,7 @@ def test_anyone_but_an_admin_gets_the_plain_404_and_reaches_nothing(
         for path in PATHS:
             answer = client.get(path)
             assert (answer.status_code, answer.text) == (404, unknown.text), path
-        requeue = client.post(f"/ops/rq/job/{failed_job}/requeue", headers={"Origin": ORIGIN})
+        requeue = client.post(f"/ops/rq/job/{failed_job}/requeue", headers={"Origin": ORIGIN, **SCRIPTED})
         assert requeue.status_code in (400, 404)  # our CSRF check or the 404: never the dashboard
         assert client.get(f"/ops/rq/requeue/{MODERATION_QUEUE}").status_code == 404
     assert stored_state(rt) == before
@@ -141,7 +142,7 @@ def test_an_unknown_job_or_instance_is_404(admin: FlaskClient):
 def test_its_requeue_button_works_from_its_own_page(
     admin: FlaskClient, rt: Runtime, failed_job: str, work: Callable[[], None]
 ):
-    answer = admin.post(f"/ops/rq/job/{failed_job}/requeue", headers={"Origin": ORIGIN})
+    answer = admin.post(f"/ops/rq/job/{failed_job}/requeue", headers={"Origin": ORIGIN, **SCRIPTED})
     assert answer.get_json() == {"status": "OK"}
     assert _failed_ids(rt) == []
     work()
@@ -173,7 +174,9 @@ def test_a_forgeable_request_that_changes_jobs_is_refused_and_changes_nothing(
 
 
 def test_requeue_all_by_post_from_its_page(admin: FlaskClient, rt: Runtime, failed_job: str):
-    answer = admin.post(f"/ops/rq/requeue/{MODERATION_QUEUE}", headers={"Referer": f"{ORIGIN}/ops/rq/0/view/jobs"})
+    answer = admin.post(
+        f"/ops/rq/requeue/{MODERATION_QUEUE}", headers={"Referer": f"{ORIGIN}/ops/rq/0/view/jobs", **SCRIPTED}
+    )
     assert answer.get_json() == {"status": "OK", "count": 1}
     assert _failed_ids(rt) == []
 
@@ -184,11 +187,11 @@ def test_behind_a_trusted_proxy_the_origin_is_checked_against_the_forwarded_host
     app = create_app({"TESTING": True, "SETTINGS": dataclasses.replace(settings, trusted_proxies=1)})
     admin = _account(app, rt, Role.ADMIN)
     proxied = {"X-Forwarded-Host": "comments.news.example", "X-Forwarded-Proto": "https", "X-Forwarded-For": "1.2.3.4"}
-    refused = admin.post(f"/ops/rq/job/{failed_job}/requeue", headers={**proxied, "Origin": ORIGIN})
+    refused = admin.post(f"/ops/rq/job/{failed_job}/requeue", headers={**proxied, "Origin": ORIGIN, **SCRIPTED})
     assert refused.status_code == 403
     assert _failed_ids(rt) == [failed_job]
     origin = "https://comments.news.example"
-    answer = admin.post(f"/ops/rq/job/{failed_job}/requeue", headers={**proxied, "Origin": origin})
+    answer = admin.post(f"/ops/rq/job/{failed_job}/requeue", headers={**proxied, "Origin": origin, **SCRIPTED})
     assert answer.get_json() == {"status": "OK"}
     assert _failed_ids(rt) == []
 
@@ -203,7 +206,7 @@ def test_the_mount_without_its_slash_leads_to_the_dashboard(admin: FlaskClient):
 def test_its_delete_and_empty_buttons_work_from_its_own_page(
     admin: FlaskClient, rt: Runtime, failed_job: str, path: str
 ):
-    answer = admin.post(path.format(job=failed_job, queue=MODERATION_QUEUE), headers={"Origin": ORIGIN})
+    answer = admin.post(path.format(job=failed_job, queue=MODERATION_QUEUE), headers={"Origin": ORIGIN, **SCRIPTED})
     assert answer.get_json() == {"status": "OK"}
     assert _failed_ids(rt) == []
     assert not rt.connection.exists(f"rq:job:{failed_job}")

@@ -100,7 +100,7 @@ def test_a_failing_delivery_keeps_url_credentials_out_of_records_and_logs(rt, si
         assert headers["Authorization"] == "Basic " + base64.b64encode(b"hookuser:s3cret-pw").decode()
     delivery = _only_delivery(rt)
     assert delivery["state"] == "failed"
-    assert f"http://***@127.0.0.1:{port}/hooks/commentgate?token=*** answered 500" in delivery["last_error"]
+    assert f"http://127.0.0.1:{port} answered 500" in delivery["last_error"]
     site_key = rt.keys.site(site.site_id).encode()
     for key in rt.connection.scan_iter():
         if key != site_key:  # the site's own record must hold the URL to deliver to it

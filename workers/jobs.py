@@ -64,7 +64,7 @@ def deliver_webhook(event_id: str) -> int:
     status = post_event(target, secrets, event_id, record["event"].encode(), rt.settings.webhook_timeout)
     if not 200 <= status < 300:
         rt.deliveries.record_status(event_id, status)
-        raise DeliveryFailed(f"{target.safe_url} answered {status}")
+        raise DeliveryFailed(f"{target.endpoint} answered {status}")
     rt.deliveries.mark_delivered(event_id, site.id, status)
     return status
 

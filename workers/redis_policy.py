@@ -14,6 +14,7 @@ from redis.exceptions import RedisError
 log = logging.getLogger(__name__)
 
 REQUIRED_POLICY = "noeviction"
+EVICTION_CODE = "redis_may_evict"  # what `/readyz` says for the warning (its sentence names the configuration)
 
 
 def memory_policy(connection: Redis) -> str | None:

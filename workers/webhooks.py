@@ -26,10 +26,22 @@ SIGNATURE_HEADER = "Commentgate-Signature"
 EVENT_ID_HEADER = "Commentgate-Event-Id"
 SIGNATURE_TOLERANCE = 300  # receivers reject a timestamp older than five minutes
 RESPONSE_READ_LIMIT = 4096  # bytes of an answer read at most: only its status matters
+QUOTED_LIMIT = 200  # characters of an exception's text kept in a failure's description
 
 
 class DeliveryFailed(Exception):
-    """The site's endpoint did not accept the event (non-2xx, timeout, refused); the message has no credentials."""
+    """The site's endpoint did not accept the event (non-2xx, timeout, refused); the message names only its host."""
+
+
+def describe_failure(exc: BaseException) -> str:
+    """The exception's type and its text quoted as Python writes a string (control characters escaped), cut short.
+
+    Its text may be the peer's own bytes (a status line that is not HTTP): they go to the stored delivery,
+    RQ's traceback and the log, so they are described there, never copied.
+    """
+    text = str(exc)
+    quoted = repr(text[:QUOTED_LIMIT]) + ("…" if len(text) > QUOTED_LIMIT else "")
+    return f"{type(exc).__name__}: {quoted}"
 
 
 def _mac(secret: str, body: bytes, timestamp: int) -> str:
@@ -83,7 +95,9 @@ class WebhookTarget:
     path: str
     addresses: tuple[str, ...]
     authorization: str | None  # HTTP Basic from credentials in the URL, as browsers and requests do
-    safe_url: str
+    # scheme://host[:port], what errors and logs name the endpoint by: a URL's path can be its secret
+    # (`/services/T0/B0/<token>`), and errors reach RQ's tracebacks, the log and the ops pages.
+    endpoint: str
 
 
 def resolve(host: str, port: int) -> list[str]:
@@ -127,7 +141,7 @@ def check_webhook_url(url: str, allow_private: bool) -> WebhookTarget:
         path=(parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
         addresses=tuple(addresses),
         authorization=authorization,
-        safe_url=safe,
+        endpoint=f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}",
     )
 
 
@@ -189,7 +203,7 @@ def post_event(target: WebhookTarget, secrets: Sequence[str], event_id: str, bod
             try:
                 connection.connect()
             except OSError as exc:  # refused or unreachable: try the next checked address
-                failure = f"{type(exc).__name__}: {exc}"
+                failure = describe_failure(exc)
                 continue
             connection.request("POST", target.path, body=body, headers=headers, preload_content=False)
             response = connection.getresponse()
@@ -198,12 +212,13 @@ def post_event(target: WebhookTarget, secrets: Sequence[str], event_id: str, bod
                 response.read(RESPONSE_READ_LIMIT, decode_content=False)
             return response.status
         except (OSError, HTTPException, HTTPError) as exc:
+            # `from None`: a chained cause would put the exception's own text, the peer's bytes, in the traceback.
             if time.monotonic() >= deadline - 0.01 or not timer.is_alive():
-                raise DeliveryFailed(f"{target.safe_url}: no complete answer within {timeout:g} s") from exc
-            raise DeliveryFailed(f"{target.safe_url}: {type(exc).__name__}: {exc}") from exc
+                raise DeliveryFailed(f"{target.endpoint}: no complete answer within {timeout:g} s") from None
+            raise DeliveryFailed(f"{target.endpoint}: {describe_failure(exc)}") from None
         finally:
             timer.cancel()
             connection.close()
     if time.monotonic() >= deadline:
-        raise DeliveryFailed(f"{target.safe_url}: no connection within {timeout:g} s")
-    raise DeliveryFailed(f"{target.safe_url}: {failure}")
+        raise DeliveryFailed(f"{target.endpoint}: no connection within {timeout:g} s")
+    raise DeliveryFailed(f"{target.endpoint}: {failure}")

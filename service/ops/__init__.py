@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, abort, request
 
-from .rq_mount import mount_dashboard
+from .rq_mount import is_admin, mount_dashboard
+
+PREFIX = "/ops"
 
 bp = Blueprint(
     "ops",
     __name__,
-    url_prefix="/ops",
+    url_prefix=PREFIX,
     template_folder="templates",
     static_folder="static",
     static_url_path="/static",
 )
+
+
+def admins_only() -> None:
+    """Everyone but a logged-in admin, at any path under /ops and by any method: the plain 404 of an unknown page.
+
+    App-wide, so it answers before routing does (a 405 with `Allow: POST` to a GET of an action would
+    say the action exists) and before the CSRF check (whose 400 would say a form is there).
+    """
+    if (request.path == PREFIX or request.path.startswith(PREFIX + "/")) and not is_admin():
+        abort(404)
+
+
+def guard(app: Flask) -> None:
+    """Put `admins_only` in front of the app's request handling (call it before the CSRF check is set up)."""
+    app.before_request(admins_only)
 
 
 def register(app: Flask) -> None:
@@ -23,4 +40,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
-__all__ = ["bp", "mount_dashboard", "register"]
+__all__ = ["bp", "guard", "mount_dashboard", "register"]

@@ -4,8 +4,8 @@ Its app is built once here and never swapped per request: it gets the web's one 
 per-request `from_url` connection swap is replaced), and every answer carries a strict CSP. Requests
 are checked before dispatch, in our app's request context: anyone but a logged-in admin is passed on
 to our app, which has no route there (the same 404 as any unknown page); a state-changing request
-must come from our own origin (see `same_origin`), since the dashboard's buttons cannot send our
-CSRF token.
+must come from our own origin (see `same_origin`) and be a script's request (see `from_script`),
+since the dashboard's buttons cannot send our CSRF token.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import rq_dashboard
 from flask import Flask, Response, abort, request
 from flask_login import current_user
+from jinja2 import BaseLoader, ChoiceLoader, Environment, PackageLoader, TemplateNotFound
 from rq.exceptions import NoSuchJobError
 from rq_dashboard.web import blueprint as dashboard_blueprint
 from werkzeug.exceptions import Forbidden, HTTPException
@@ -35,7 +36,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CHANGES_ON_GET = frozenset({"rq_dashboard.requeue_all"})
 # Its pages run one inline script (allowed by its hash, computed per answer) and compile underscore
 # templates with `new Function` ('unsafe-eval'); no inline event handler or injected <script> runs,
-# and a job's text rendered as markup (its job page does that with tracebacks) can load nothing.
+# and markup in a job's text, were any still inserted raw, could load nothing.
 DASHBOARD_CSP = [
     "default-src 'self'",
     "script-src 'self' 'unsafe-eval'",  # + the hashes of the answer's inline scripts
@@ -46,6 +47,9 @@ DASHBOARD_CSP = [
     "frame-ancestors 'none'",
     "form-action 'self'",
 ]
+# Its client-side (underscore) templates that put a job's fields into the page with `<%= %>`, raw markup:
+# served with `<%- %>`, which HTML-escapes. (Its jobs list escapes by hand with jQuery's .text(): left as is.)
+ESCAPED_TEMPLATES = frozenset({"rq_dashboard/job.html", "rq_dashboard/workers.html"})
 INLINE_SCRIPT = re.compile(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re.DOTALL | re.IGNORECASE)
 
 
@@ -55,16 +59,28 @@ def is_admin() -> bool:
 
 
 def same_origin() -> bool:
-    """The request's Origin (or, without one, its Referer) names this host.
+    """The request's Origin (or, without one, its Referer) names this host under the request's own scheme.
 
     Our session cookie is SameSite=Lax, so another site's POST arrives without it; this also refuses a
     sibling site under the same domain (which SameSite counts as "same site") and any request that
-    names no origin at all. Browsers send Origin on every POST, the dashboard's own included.
+    names no origin at all. Browsers send Origin on every POST, the dashboard's own included. The scheme
+    counts (as behind ProxyFix the request's is the forwarded one): a page served over plain http, which
+    anyone on the path can write, is not the https ops page.
     """
     claimed = request.headers.get("Origin") or request.headers.get("Referer") or ""
     if not claimed or claimed == "null":
         return False
-    return urlsplit(claimed).netloc.lower() == request.host.lower()
+    origin = urlsplit(claimed)
+    return origin.scheme.lower() == request.scheme and origin.netloc.lower() == request.host.lower()
+
+
+def from_script() -> bool:
+    """The request says it was sent by a script, as the dashboard's jQuery `$.post` says of every same-origin call.
+
+    A plain HTML form cannot set a header; so markup that slipped into one of the dashboard's pages (a
+    form posting to one of its buttons' URLs) passes `same_origin` but not this.
+    """
+    return request.headers.get("X-Requested-With") == "XMLHttpRequest"
 
 
 def _inline_script_hashes(page: str) -> list[str]:
@@ -77,6 +93,19 @@ def _inline_script_hashes(page: str) -> list[str]:
         digest = hashlib.sha256(match.group("body").encode()).digest()
         hashes.append(f"'sha256-{base64.b64encode(digest).decode()}'")
     return hashes
+
+
+class EscapingTemplates(BaseLoader):
+    """The dashboard's own templates of ESCAPED_TEMPLATES, with every raw `<%= %>` turned into an escaping `<%- %>`."""
+
+    def __init__(self) -> None:
+        self.package = PackageLoader(rq_dashboard.__name__, "templates")
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str | None, Any]:
+        if template not in ESCAPED_TEMPLATES:
+            raise TemplateNotFound(template)
+        source, filename, uptodate = self.package.get_source(environment, template)
+        return source.replace("<%=", "<%-"), filename, uptodate
 
 
 def _secure_headers(response: Response) -> Response:
@@ -98,6 +127,8 @@ def dashboard_app(rt: Runtime) -> Flask:
     # Only a label in its instance picker (the connection is `redis_conn`): Redis's address is never shown.
     app.config["RQ_DASHBOARD_REDIS_URL"] = ("commentgate's Redis",)
     app.register_blueprint(dashboard_blueprint)
+    # Markup in a job's text (a traceback quoting a webhook server's answer or a comment) is shown as text.
+    app.jinja_loader = ChoiceLoader([EscapingTemplates(), *([app.jinja_loader] if app.jinja_loader else [])])
     app.redis_conn = rt.connection  # type: ignore[attr-defined]
     # Its before_request makes a new client from the URL for every request naming instance 0 (and swaps an
     # attribute of the shared app meanwhile); one instance is ours, kept for the process.
@@ -133,7 +164,8 @@ class DashboardMount:
         with self.app.request_context(environ):
             admin = is_admin()
             changes_state = request.method not in SAFE_METHODS or self._endpoint(mounted) in CHANGES_ON_GET
-            forged = admin and changes_state and (request.method in SAFE_METHODS or not same_origin())
+            scripted = same_origin() and from_script()
+            forged = admin and changes_state and (request.method in SAFE_METHODS or not scripted)
         if not admin:
             return self.inner(environ, start_response)  # our app has no route here: its plain 404
         if forged:
