@@ -154,10 +154,13 @@ def live(rt: Runtime, redis_url: str, tmp_path: Path) -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """One headless Chromium for the session; each test gets its own context (cookies, storage)."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
-    from tests.helpers.browser import launch
+    from tests.helpers.browser import DEADLINE, launch
 
+    # `expect` has its own wait (5 s), apart from the contexts' default: on a loaded machine a page's
+    # fetch can take longer, so assertions wait as long as every other step does.
+    expect.set_options(timeout=DEADLINE)
     with sync_playwright() as playwright:
         chromium = launch(playwright)
         try:
