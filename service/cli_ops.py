@@ -18,6 +18,9 @@ FAILED_SHOWN = 10  # failed jobs listed per queue by `status`; the ops page and 
 # C0 and C1 control characters (and DEL), written as Python escapes: errors, site and worker names come
 # from others (a webhook server's answer, a site owner), and would otherwise drive the operator's terminal.
 CONTROLS = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))}
+# Bidi embeddings, overrides and isolates: printed, they reorder the rest of the line (a name could
+# make an error read backwards, or a number appear in another column).
+CONTROLS |= {code: f"\\u{code:04x}" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
 
 
 def _runtime(connect_timeout: float = 2, read_timeout: float = 5) -> Runtime:

@@ -69,3 +69,11 @@ def test_a_sites_name_and_a_workers_name_and_host_are_printed_escaped(
     assert "News\\x1b[2J\\x1b]0;owned\\x07" in out
     [row] = [line for line in out.splitlines() if line.startswith("w\\x1b[2Jorker")]
     assert "host\\x9b2J\\x07" in row
+
+
+def test_a_sites_name_cannot_reorder_the_line_with_bidi_controls(rt: Runtime, status: Callable[[], str]):
+    # U+202E (right-to-left override) would show "evil" backwards and reorder what follows on the line.
+    rt.sites.create("News\u202elive\u2066x\u2069", webhook_url="http://127.0.0.1:9/hook")
+    out = status()
+    assert not any(ch in out for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"), out
+    assert "News\\u202elive\\u2066x\\u2069" in out
