@@ -126,8 +126,13 @@ class DeliveryStore:
         return bool(self.redis.sismember(self.keys.paused_endpoints(), site_id))
 
     def waiting(self, site_id: str) -> int:
-        """How many deliveries wait for the site's paused endpoint to be resumed."""
-        return int(self.redis.zcard(self.keys.waiting_deliveries(site_id)))
+        """How many deliveries wait: parked for the paused endpoint, or in a resume not finished yet."""
+        resuming = self.redis.zrange(self.keys.resumes(site_id), 0, -1)
+        with self.redis.pipeline(transaction=False) as pipe:
+            pipe.zcard(self.keys.waiting_deliveries(site_id))
+            for resuming_key in resuming:  # left by a resume cut short, until the sweeper finishes it
+                pipe.zcard(decode(resuming_key))
+            return sum(int(count) for count in pipe.execute())
 
     def resumes_of(self, event_ids: list[str]) -> dict[str, int]:
         """How often a resume queued each delivery, for those whose record exists, in one round trip."""
