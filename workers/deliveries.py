@@ -16,12 +16,12 @@ from .store import JOB_FIELD, REQUEUES_FIELD, Event, decode, decode_hash, member
 
 FAILED_LISTED = 200  # the newest failed deliveries an operator is shown
 
-# Back to `pending` and on the sweeper's index (KEYS[1]), each delivery (KEYS[2..]) whose record still
-# exists, with its new job recorded and its resumes counted; ARGV holds each one's event id, event time
-# and job id. A record gone while waiting (a DEL) stays gone.
+# Back to `pending` and on the sweeper's index (KEYS[1]), each delivery (KEYS[2..]) still `paused`,
+# with its new job recorded and its resumes counted; ARGV holds each one's event id, event time and
+# job id. A record gone while waiting (a DEL) stays gone; one settled meanwhile stays settled.
 UNPARK = """
 for i = 2, #KEYS do
-  if redis.call('EXISTS', KEYS[i]) == 1 then
+  if redis.call('HGET', KEYS[i], 'state') == 'paused' then
     local at = 3 * (i - 2)
     redis.call('HSET', KEYS[i], 'state', 'pending', 'job_id', ARGV[at + 3])
     redis.call('HINCRBY', KEYS[i], 'resumes', 1)
@@ -134,14 +134,16 @@ class DeliveryStore:
                 pipe.zcard(decode(resuming_key))
             return sum(int(count) for count in pipe.execute())
 
-    def resumes_of(self, event_ids: list[str]) -> dict[str, int]:
-        """How often a resume queued each delivery, for those whose record exists, in one round trip."""
+    def parked_of(self, event_ids: list[str]) -> dict[str, tuple[str, int]]:
+        """Each existing delivery's state and how often a resume queued it, in one round trip."""
         with self.redis.pipeline(transaction=False) as pipe:
             for event_id in event_ids:
                 pipe.hmget(self.keys.delivery(event_id), ["state", RESUMES_FIELD])
             rows = pipe.execute()
         return {
-            event_id: int(resumes or 0) for event_id, (state, resumes) in zip(event_ids, rows, strict=True) if state
+            event_id: (decode(state), int(resumes or 0))
+            for event_id, (state, resumes) in zip(event_ids, rows, strict=True)
+            if state
         }
 
     def job_ids_of(self, event_ids: list[str]) -> list[str]:

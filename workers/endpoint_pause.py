@@ -164,18 +164,24 @@ def _resume_page(rt: Runtime, site_id: str, resuming_key: str) -> tuple[int, boo
                     pipe.zrem(rt.keys.resumes(site_id), resuming_key)
                     pipe.execute()
                     return 0, True
-                # Parked records do not expire; one gone anyway (a DEL, parked before that) cannot be sent.
-                resumes = rt.deliveries.resumes_of([event_id for event_id, _ in page])
+                event_ids = [event_id for event_id, _ in page]
+                # Their records too: one settled while it sat here (its job re-queued by hand) is not sent again.
+                pipe.watch(*(rt.deliveries.key(event_id) for event_id in event_ids))
+                parked = rt.deliveries.parked_of(event_ids)
+                still = {event_id for event_id, (state, _) in parked.items() if state == "paused"}
                 # A job id of its own, not the one of the job that parked it: that job, still finishing,
                 # would have RQ mark it `finished` with a TTL over this one, which then never runs.
-                resumed = [(e, at, delivery_job_id(e, resumes[e] + 1)) for e, at in page if e in resumes]
-                gone = [event_id for event_id, _ in page if event_id not in resumes]
+                resumed = [(e, at, delivery_job_id(e, parked[e][1] + 1)) for e, at in page if e in still]
+                # Parked records do not expire; one gone anyway (a DEL, parked before that) cannot be sent.
+                gone = [event_id for event_id in event_ids if event_id not in parked]
+                settled = [event_id for event_id in parked if event_id not in still]
                 pipe.multi()
                 for event_id, _, job_id in resumed:
                     rt.queues.enqueue_delivery(event_id, pipeline=pipe, job_id=job_id)
                 rt.deliveries.unpark(pipe, resuming_key, resumed)
+                if gone or settled:
+                    pipe.zrem(resuming_key, *gone, *settled)
                 if gone:
-                    pipe.zrem(resuming_key, *gone)
                     rt.deliveries.count_outcome(pipe, "gave_up", len(gone))
                 pipe.execute()
                 return len(resumed), False
