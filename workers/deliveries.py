@@ -45,6 +45,7 @@ class DeliveryRecord:
     state: str
     attempts: int
     requeues: bytes | None  # raw, compared with what an earlier read saw
+    job_id: str  # its current job: the event's, or a resume's
 
 
 @dataclass(frozen=True)
@@ -89,9 +90,10 @@ class DeliveryStore:
             return dict(zip(event_ids, pipe.execute(), strict=True))
 
     def read_watched(self, pipe: Pipeline, event_id: str) -> DeliveryRecord:
-        """The record's state, tries and re-queues, read on a pipeline in WATCH mode (executes at once)."""
-        state, attempts, requeues = pipe.hmget(self.keys.delivery(event_id), ["state", "attempts", REQUEUES_FIELD])
-        return DeliveryRecord(decode(state), int(attempts or 0), requeues)
+        """The record's state, tries, re-queues and job, read on a pipeline in WATCH mode (executes at once)."""
+        fields = ["state", "attempts", REQUEUES_FIELD, JOB_FIELD]
+        state, attempts, requeues, job_id = pipe.hmget(self.keys.delivery(event_id), fields)
+        return DeliveryRecord(decode(state), int(attempts or 0), requeues, decode(job_id) or delivery_job_id(event_id))
 
     def failed(self, limit: int = FAILED_LISTED) -> list[FailedDelivery]:
         """The newest failed deliveries whose record has not expired yet."""

@@ -145,6 +145,8 @@ def requeue_delivery(rt: Runtime, event_id: str, job_id: str, seen_requeues: byt
                 return False
             if record.requeues != seen_requeues:
                 return False  # another sweep queued it again after this one looked
+            if record.job_id != job_id:
+                return False  # a resume gave it a job of its own after this sweep looked; that one runs
             failed = decode(pipe.hget(Job.key_for(job_id), "status")) == JobStatus.FAILED
             stale = stale_executions(pipe, rt.queues.webhooks, job_id)
             pipe.multi()
