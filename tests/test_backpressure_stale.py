@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from tests.conftest import snapshot
 from tests.test_backpressure import LIMIT, comment, wait_as_if
 from workers.pipeline_decision import sweep_lost
 
@@ -58,5 +59,27 @@ def test_a_submission_is_admitted_past_an_oldest_entry_whose_comment_is_gone(cli
 
     response = submit(client, auth, 2)  # no sweep yet
     assert response.status_code == 202
+    admitted = response.get_json()["id"].encode()
+    assert admitted in connection.zrange(rt.keys.site_queued(site.site_id), 0, -1)
+    work()
+
+    # The sweeper takes the gone entry off the index and off the site's own set, whose size is its cap.
+    assert sweep_lost(rt, now=time.time() + LONG_AFTER, settle=0) == []
     assert connection.zscore(rt.keys.queued(), comment_id) is None
-    assert connection.zrange(rt.keys.queued(), 0, -1) == [response.get_json()["id"].encode()]
+    assert connection.zscore(rt.keys.site_queued(site.site_id), comment_id) is None
+    assert connection.zcard(rt.keys.site_queued(site.site_id)) == 0
+
+
+def test_a_submission_is_refused_while_the_oldest_existing_comment_behind_gone_entries_is_too_old(
+    client, auth, rt, site, connection, work
+):
+    comment_id = orphan_on_the_index(client, auth, rt, connection, work)
+    waiting = submit(client, auth, 2)  # no worker runs: it waits behind the gone entry
+    wait_as_if(connection, rt, LIMIT + 100)
+    before = snapshot(connection)
+
+    response = submit(client, auth, 3)
+    assert response.status_code == 503
+    assert snapshot(connection) == before  # the gone entry is left for the sweeper
+    assert connection.zscore(rt.keys.queued(), comment_id) is not None
+    assert connection.zscore(rt.keys.queued(), waiting.get_json()["id"]) is not None

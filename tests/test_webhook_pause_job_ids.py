@@ -10,7 +10,7 @@ from rq import SimpleWorker
 
 from tests.helpers.paused_endpoint import decide_only, pause_endpoint
 from tests.helpers.receiver import Receiver
-from workers import jobs
+from workers import jobs, recovery
 from workers.config import Settings
 from workers.endpoint_pause import park_if_paused, resume_endpoint
 from workers.queues import WEBHOOK_QUEUE
@@ -95,4 +95,35 @@ def test_the_sweeper_queues_a_resumed_delivery_whose_job_was_lost(rt, site, post
         assert queued_job_ids(connection) == [job_id]
         work()
         assert receiver.event_ids()[3:] == [event_id]
+        assert rt.deliveries.get(event_id)["state"] == "delivered"
+
+
+def test_the_sweeper_does_not_queue_a_lost_job_of_a_delivery_resumed_since_it_looked(
+    rt, site, post, work, connection, monkeypatch
+):
+    with Receiver() as receiver:
+        pause_endpoint(rt, site.site_id, receiver, post, work)
+        post("Its job is lost, then it is parked and resumed while the sweeper looks.")
+        decide_only(connection)
+        event_id = newest_event(rt, site.site_id)
+        [lost_job_id] = queued_job_ids(connection)
+        connection.lrem(QUEUE_KEY, 0, lost_job_id)  # a worker died holding it
+        receiver.status = 200
+        real_lost_jobs = recovery.lost_jobs
+
+        def resumed_meanwhile(*args, **kwargs):
+            lost = real_lost_jobs(*args, **kwargs)
+            # Between the sweeper's look and its re-queue: a run of its job parks it, and a resume queues it anew.
+            assert park_if_paused(rt, site.site_id, event_id, rt.deliveries.get(event_id)["event"])
+            assert resume_endpoint(rt, site.site_id) == 1
+            return lost
+
+        monkeypatch.setattr(recovery, "lost_jobs", resumed_meanwhile)
+        assert sweep_stuck_deliveries(rt, now=time.time() + LONG_AFTER, settle=0) == []
+        monkeypatch.undo()
+
+        [job_id] = queued_job_ids(connection)  # the resume's job alone, not the lost one beside it
+        assert job_id == rt.deliveries.get(event_id)["job_id"] != lost_job_id
+        work()
+        assert receiver.event_ids().count(event_id) == 1
         assert rt.deliveries.get(event_id)["state"] == "delivered"

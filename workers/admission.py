@@ -28,27 +28,32 @@ BACKLOGGED_RETRY_AFTER = 60
 # KEYS: the site's bucket, the site's queued set, every site's queued set, then the author's flood windows.
 # ARGV: flood seconds, burst, refill rate per second, queued cap, the longest bucket TTL and Retry-After,
 # the backpressure age limit (0 = off), the comments' key prefix.
-# Nothing is written unless every limit admits the comment (but for a gone comment's entry on the
-# queued index, which is dropped). TIME is the server's clock, shared by
+# Nothing is written unless every limit admits the comment. TIME is the server's clock, shared by
 # every web process; scripts replicate their effects, so reading it before writing is safe.
+# The script reads comment hashes it builds from the prefix (their ids come from the index), keys not
+# declared in KEYS: fine on one Redis server and its replicas, which is what commentgate (and RQ) run
+# on; Redis Cluster, which needs every key declared, is not supported.
 _ADMIT = """
-local STALE_DROPPED_AT_MOST = 10
+local GONE_SKIPPED_AT_MOST = 10
 local flood_seconds, burst, rate, cap = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local seconds_max, backlog_limit = tonumber(ARGV[5]), tonumber(ARGV[6])
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
 if backlog_limit > 0 then
-  -- Scores are the comments' creation times: the first is the comment that has waited longest.
-  local oldest = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
-  -- A comment whose hash is gone (deleted by hand, evicted) never leaves the index by a decision:
-  -- dropped here, or it would refuse every submission until the sweeper came by.
-  local dropped = 0
-  while oldest[1] and dropped < STALE_DROPPED_AT_MOST and redis.call('EXISTS', ARGV[7] .. oldest[1]) == 0 do
-    redis.call('ZREM', KEYS[3], oldest[1])
-    dropped = dropped + 1
-    oldest = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
+  -- Scores are the comments' creation times: the first existing one is the comment that has waited
+  -- longest. An entry whose hash is gone (deleted by hand, evicted) is skipped, not removed: the
+  -- sweeper takes it off both the index and its site's set (whose size is the site's cap).
+  local oldest = redis.call('ZRANGE', KEYS[3], 0, GONE_SKIPPED_AT_MOST, 'WITHSCORES')
+  local since = nil
+  for i = 1, #oldest, 2 do
+    if redis.call('EXISTS', ARGV[7] .. oldest[i]) == 1 then
+      since = oldest[i + 1]
+      break
+    end
   end
-  if oldest[2] and now - tonumber(oldest[2]) >= backlog_limit then return {'backlogged', 0} end
+  -- More gone entries than that: the last one looked at counts until the sweeper clears them.
+  if not since and #oldest > 2 * GONE_SKIPPED_AT_MOST then since = oldest[#oldest] end
+  if since and now - tonumber(since) >= backlog_limit then return {'backlogged', 0} end
 end
 for i = 4, #KEYS do
   local ttl = redis.call('TTL', KEYS[i])

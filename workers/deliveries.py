@@ -16,12 +16,12 @@ from .store import JOB_FIELD, REQUEUES_FIELD, Event, decode, decode_hash, member
 
 FAILED_LISTED = 200  # the newest failed deliveries an operator is shown
 
-# Back to `pending` and on the sweeper's index (KEYS[1]), each delivery (KEYS[2..]) whose record still
-# exists, with its new job recorded and its resumes counted; ARGV holds each one's event id, event time
-# and job id. A record gone while waiting (a DEL) stays gone.
+# Back to `pending` and on the sweeper's index (KEYS[1]), each delivery (KEYS[2..]) still `paused`,
+# with its new job recorded and its resumes counted; ARGV holds each one's event id, event time and
+# job id. A record gone while waiting (a DEL) stays gone; one settled meanwhile stays settled.
 UNPARK = """
 for i = 2, #KEYS do
-  if redis.call('EXISTS', KEYS[i]) == 1 then
+  if redis.call('HGET', KEYS[i], 'state') == 'paused' then
     local at = 3 * (i - 2)
     redis.call('HSET', KEYS[i], 'state', 'pending', 'job_id', ARGV[at + 3])
     redis.call('HINCRBY', KEYS[i], 'resumes', 1)
@@ -45,6 +45,7 @@ class DeliveryRecord:
     state: str
     attempts: int
     requeues: bytes | None  # raw, compared with what an earlier read saw
+    job_id: str  # its current job: the event's, or a resume's
 
 
 @dataclass(frozen=True)
@@ -89,9 +90,10 @@ class DeliveryStore:
             return dict(zip(event_ids, pipe.execute(), strict=True))
 
     def read_watched(self, pipe: Pipeline, event_id: str) -> DeliveryRecord:
-        """The record's state, tries and re-queues, read on a pipeline in WATCH mode (executes at once)."""
-        state, attempts, requeues = pipe.hmget(self.keys.delivery(event_id), ["state", "attempts", REQUEUES_FIELD])
-        return DeliveryRecord(decode(state), int(attempts or 0), requeues)
+        """The record's state, tries, re-queues and job, read on a pipeline in WATCH mode (executes at once)."""
+        fields = ["state", "attempts", REQUEUES_FIELD, JOB_FIELD]
+        state, attempts, requeues, job_id = pipe.hmget(self.keys.delivery(event_id), fields)
+        return DeliveryRecord(decode(state), int(attempts or 0), requeues, decode(job_id) or delivery_job_id(event_id))
 
     def failed(self, limit: int = FAILED_LISTED) -> list[FailedDelivery]:
         """The newest failed deliveries whose record has not expired yet."""
@@ -126,17 +128,24 @@ class DeliveryStore:
         return bool(self.redis.sismember(self.keys.paused_endpoints(), site_id))
 
     def waiting(self, site_id: str) -> int:
-        """How many deliveries wait for the site's paused endpoint to be resumed."""
-        return int(self.redis.zcard(self.keys.waiting_deliveries(site_id)))
+        """How many deliveries wait: parked for the paused endpoint, or in a resume not finished yet."""
+        resuming = self.redis.zrange(self.keys.resumes(site_id), 0, -1)
+        with self.redis.pipeline(transaction=False) as pipe:
+            pipe.zcard(self.keys.waiting_deliveries(site_id))
+            for resuming_key in resuming:  # left by a resume cut short, until the sweeper finishes it
+                pipe.zcard(decode(resuming_key))
+            return sum(int(count) for count in pipe.execute())
 
-    def resumes_of(self, event_ids: list[str]) -> dict[str, int]:
-        """How often a resume queued each delivery, for those whose record exists, in one round trip."""
+    def parked_of(self, event_ids: list[str]) -> dict[str, tuple[str, int]]:
+        """Each existing delivery's state and how often a resume queued it, in one round trip."""
         with self.redis.pipeline(transaction=False) as pipe:
             for event_id in event_ids:
                 pipe.hmget(self.keys.delivery(event_id), ["state", RESUMES_FIELD])
             rows = pipe.execute()
         return {
-            event_id: int(resumes or 0) for event_id, (state, resumes) in zip(event_ids, rows, strict=True) if state
+            event_id: (decode(state), int(resumes or 0))
+            for event_id, (state, resumes) in zip(event_ids, rows, strict=True)
+            if state
         }
 
     def job_ids_of(self, event_ids: list[str]) -> list[str]:

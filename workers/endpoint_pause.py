@@ -24,6 +24,9 @@ from .store import decode
 log = logging.getLogger("commentgate.webhooks")
 
 RESUME_PAGE = 500  # deliveries queued per transaction while resuming
+# A resume pages through its set in well under this; a resuming set older was left by one cut short
+# (its process killed, a Redis error), and the sweeper finishes it.
+LEFT_RESUME_SECONDS = 60.0
 
 # Pause when the site's failure streak (KEYS[1]) has reached ARGV[2]: SADD the site (ARGV[1]) to the
 # paused set (KEYS[2]). One script, so a resume that cleared the streak meanwhile is not undone.
@@ -91,16 +94,42 @@ def resume_endpoint(rt: Runtime, site_id: str) -> int:
     Raises UnknownSite for a site that does not exist (nothing changes).
     """
     rt.sites.get(site_id)
-    queued = 0
-    for resuming_key in _start_resume(rt, site_id):
-        while True:
-            count, done = _resume_page(rt, site_id, resuming_key)
-            queued += count
-            if done:
-                break
+    queued = sum(_drain(rt, site_id, resuming_key) for resuming_key in _start_resume(rt, site_id))
     if queued:
         log.info("webhook endpoint of site %s resumed; %d deliveries queued", site_id, queued)
     return queued
+
+
+def finish_left_resumes(rt: Runtime, now: float | None = None) -> int:
+    """Queue what resumes cut short left in their resuming sets (started `LEFT_RESUME_SECONDS` ago); how many.
+
+    Their deliveries are `paused` and on no index the sweeper reads for lost jobs: without this they
+    would wait for the site's next resume, while its endpoint shows active.
+    """
+    cutoff = (now or time.time()) - LEFT_RESUME_SECONDS
+    site_ids = rt.sites.all_ids()
+    with rt.connection.pipeline(transaction=False) as pipe:
+        for site_id in site_ids:
+            pipe.zrangebyscore(rt.keys.resumes(site_id), "-inf", cutoff)
+        left = pipe.execute()
+    queued = 0
+    for site_id, resuming_keys in zip(site_ids, left, strict=True):
+        for resuming_key in resuming_keys:  # a resume still paging through it too is safe: pages are WATCHed
+            count = _drain(rt, site_id, decode(resuming_key))
+            if count:
+                log.warning("sweeper finished a resume of site %s cut short; %d deliveries queued", site_id, count)
+            queued += count
+    return queued
+
+
+def _drain(rt: Runtime, site_id: str, resuming_key: str) -> int:
+    """Queue a resuming set page by page until it is empty and forgotten; how many were queued."""
+    queued = 0
+    while True:
+        count, done = _resume_page(rt, site_id, resuming_key)
+        queued += count
+        if done:
+            return queued
 
 
 def _start_resume(rt: Runtime, site_id: str) -> list[str]:
@@ -135,18 +164,24 @@ def _resume_page(rt: Runtime, site_id: str, resuming_key: str) -> tuple[int, boo
                     pipe.zrem(rt.keys.resumes(site_id), resuming_key)
                     pipe.execute()
                     return 0, True
-                # Parked records do not expire; one gone anyway (a DEL, parked before that) cannot be sent.
-                resumes = rt.deliveries.resumes_of([event_id for event_id, _ in page])
+                event_ids = [event_id for event_id, _ in page]
+                # Their records too: one settled while it sat here (its job re-queued by hand) is not sent again.
+                pipe.watch(*(rt.deliveries.key(event_id) for event_id in event_ids))
+                parked = rt.deliveries.parked_of(event_ids)
+                still = {event_id for event_id, (state, _) in parked.items() if state == "paused"}
                 # A job id of its own, not the one of the job that parked it: that job, still finishing,
                 # would have RQ mark it `finished` with a TTL over this one, which then never runs.
-                resumed = [(e, at, delivery_job_id(e, resumes[e] + 1)) for e, at in page if e in resumes]
-                gone = [event_id for event_id, _ in page if event_id not in resumes]
+                resumed = [(e, at, delivery_job_id(e, parked[e][1] + 1)) for e, at in page if e in still]
+                # Parked records do not expire; one gone anyway (a DEL, parked before that) cannot be sent.
+                gone = [event_id for event_id in event_ids if event_id not in parked]
+                settled = [event_id for event_id in parked if event_id not in still]
                 pipe.multi()
                 for event_id, _, job_id in resumed:
                     rt.queues.enqueue_delivery(event_id, pipeline=pipe, job_id=job_id)
                 rt.deliveries.unpark(pipe, resuming_key, resumed)
+                if gone or settled:
+                    pipe.zrem(resuming_key, *gone, *settled)
                 if gone:
-                    pipe.zrem(resuming_key, *gone)
                     rt.deliveries.count_outcome(pipe, "gave_up", len(gone))
                 pipe.execute()
                 return len(resumed), False

@@ -20,6 +20,7 @@ from redis.exceptions import WatchError
 from rq.job import Job, JobStatus
 from rq.queue import Queue
 
+from .endpoint_pause import finish_left_resumes
 from .metrics import SWEEPER_REQUEUES
 from .runtime import Runtime
 from .store import decode
@@ -108,7 +109,11 @@ def stale_executions(connection: Redis | Pipeline, queue: Queue, job_id: str) ->
 def sweep_stuck_deliveries(
     rt: Runtime, now: float | None = None, settle: float = SETTLE_SECONDS, renew: Callable[[], object] = lambda: None
 ) -> list[str]:
-    """Deliveries `pending` longer than `sweep_after` whose job is nowhere: queued again, or failed when spent."""
+    """Deliveries `pending` longer than `sweep_after` whose job is nowhere: queued again, or failed when spent.
+
+    First, what resumes cut short left waiting is queued (it is `paused`, on no index looked at below).
+    """
+    finish_left_resumes(rt, now)
     cutoff = (now or time.time()) - rt.settings.sweep_after
     settled: list[str] = []
     for page in pages(rt.deliveries.pending_before(cutoff, PAGE), PAGE):
@@ -140,6 +145,8 @@ def requeue_delivery(rt: Runtime, event_id: str, job_id: str, seen_requeues: byt
                 return False
             if record.requeues != seen_requeues:
                 return False  # another sweep queued it again after this one looked
+            if record.job_id != job_id:
+                return False  # a resume gave it a job of its own after this sweep looked; that one runs
             failed = decode(pipe.hget(Job.key_for(job_id), "status")) == JobStatus.FAILED
             stale = stale_executions(pipe, rt.queues.webhooks, job_id)
             pipe.multi()
