@@ -16,8 +16,10 @@ from rq import SimpleWorker
 
 from service import create_app
 from tests.helpers.accounts import PASSWORD
+from workers import pipeline
 from workers.config import Settings
 from workers.embedded_redis import EmbeddedRedis
+from workers.failed_jobs import failed_jobs
 from workers.moderators import Moderator, ModeratorStore, Role
 from workers.policy import Policy
 from workers.queues import ALL_QUEUES
@@ -221,3 +223,19 @@ def checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(ModeratorStore, "verify_password", counted)
     return seen
+
+
+def _check_that_raises(comment: Any, policy: Any, context: Any) -> Any:
+    raise RuntimeError("classifier exploded")
+
+
+@pytest.fixture
+def failed_job(rt: Runtime, post: Callable[..., Any], work: Callable[[], None], monkeypatch: pytest.MonkeyPatch) -> str:
+    """A moderation job that failed for real (a check raised on every try); the checks are whole again after."""
+    monkeypatch.setattr(pipeline, "CHECKS", (*pipeline.CHECKS, _check_that_raises))
+    comment_id = post("An ordinary comment.").get_json()["id"]
+    work()
+    monkeypatch.setattr(pipeline, "CHECKS", tuple(c for c in pipeline.CHECKS if c is not _check_that_raises))
+    [job] = failed_jobs(rt)
+    assert job.id == f"moderate-{comment_id}"
+    return job.id

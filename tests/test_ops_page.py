@@ -20,7 +20,6 @@ from rq.job import Job, JobStatus
 from tests.helpers.accounts import PASSWORD, csrf_token, log_in
 from tests.helpers.browser import stored_state
 from tests.helpers.receiver import Receiver
-from workers import pipeline
 from workers.config import Settings
 from workers.failed_jobs import failed_jobs
 from workers.moderators import Role
@@ -34,10 +33,6 @@ from workers.sites import NewSite
 def settings(settings: Settings) -> Settings:
     """Three tries per delivery (webhook_retries=(0, 0)): one delivery's failures pause its endpoint."""
     return dataclasses.replace(settings, webhook_pause_after=3)
-
-
-def _broken_check(comment: Any, policy: Any, context: Any) -> Any:
-    raise RuntimeError("classifier exploded")
 
 
 @pytest.fixture
@@ -56,20 +51,6 @@ def client_as(app: Flask, rt: Runtime, site: NewSite) -> Callable[[Role], FlaskC
 @pytest.fixture
 def admin(client_as: Callable[[Role], FlaskClient]) -> FlaskClient:
     return client_as(Role.ADMIN)
-
-
-@pytest.fixture
-def failed_moderation(
-    rt: Runtime, post: Callable[..., Any], work: Callable[[], None], monkeypatch: pytest.MonkeyPatch
-) -> str:
-    """A comment whose moderation job failed (its check raised on every try); returns the job's id."""
-    monkeypatch.setattr(pipeline, "CHECKS", (*pipeline.CHECKS, _broken_check))
-    comment_id = post("An ordinary comment.").get_json()["id"]
-    work()
-    monkeypatch.setattr(pipeline, "CHECKS", tuple(c for c in pipeline.CHECKS if c is not _broken_check))
-    [job] = failed_jobs(rt)
-    assert job.id == f"moderate-{comment_id}"
-    return job.id
 
 
 def text(html: str) -> str:
@@ -117,22 +98,22 @@ def test_an_admin_sees_the_page_and_a_moderator_who_becomes_admin_too(
 
 
 def test_a_moderators_post_to_an_action_is_404_and_changes_nothing(
-    rt: Runtime, client_as: Callable[[Role], FlaskClient], failed_moderation: str
+    rt: Runtime, client_as: Callable[[Role], FlaskClient], failed_job: str
 ):
     client = client_as(Role.MODERATOR)
     token = csrf_token(client, "/moderate/")
     before = stored_state(rt)
-    for path in (f"/ops/failed/{failed_moderation}/requeue", f"/ops/failed/{failed_moderation}/delete"):
+    for path in (f"/ops/failed/{failed_job}/requeue", f"/ops/failed/{failed_job}/delete"):
         assert client.post(path, data={"csrf_token": token}).status_code == 404
     assert stored_state(rt) == before
-    assert [j.id for j in failed_jobs(rt)] == [failed_moderation]
+    assert [j.id for j in failed_jobs(rt)] == [failed_job]
 
 
 # -- what it shows ----------------------------------------------------------------------------------
 
 
 def test_the_page_shows_health_queues_and_a_failed_job_with_its_traceback_and_reading_changes_nothing(
-    rt: Runtime, admin: FlaskClient, post: Callable[..., Any], failed_moderation: str
+    rt: Runtime, admin: FlaskClient, post: Callable[..., Any], failed_job: str
 ):
     for n in range(3):
         assert post(f"Waiting comment {n}.").status_code == 202  # no worker runs: they wait
@@ -146,7 +127,7 @@ def test_the_page_shows_health_queues_and_a_failed_job_with_its_traceback_and_re
     assert row, html
     assert re.search(r'data-figure="depth">3<', row.group(1))
     assert re.search(r'data-figure="failed">1<', row.group(1))
-    job = section(html, f"job-{failed_moderation}")
+    job = section(html, f"job-{failed_job}")
     assert "classifier exploded" in text(job)
     assert "Traceback" in text(job)
     assert text(section(html, "no-workers")) == "No worker is registered: nothing decides comments."
@@ -189,27 +170,27 @@ def test_a_paused_endpoint_shows_with_its_streak_and_a_resume_button(rt: Runtime
 
 
 def test_requeue_from_the_page_and_the_job_completes(
-    rt: Runtime, admin: FlaskClient, failed_moderation: str, work: Callable[[], None]
+    rt: Runtime, admin: FlaskClient, failed_job: str, work: Callable[[], None]
 ):
-    answer = admin.post(f"/ops/failed/{failed_moderation}/requeue", data={"csrf_token": page_token(admin)})
+    answer = admin.post(f"/ops/failed/{failed_job}/requeue", data={"csrf_token": page_token(admin)})
     assert answer.status_code == 303 and answer.headers["Location"].endswith("/ops/#failed")
     assert failed_jobs(rt) == []
     html = admin.get("/ops/").text
-    assert f"Requeued {failed_moderation}." in text(html)
+    assert f"Requeued {failed_job}." in text(html)
     work()
-    assert Job.fetch(failed_moderation, connection=rt.connection).get_status() == JobStatus.FINISHED
+    assert Job.fetch(failed_job, connection=rt.connection).get_status() == JobStatus.FINISHED
     assert "No failed jobs." in text(admin.get("/ops/").text)
 
 
-def test_delete_from_the_page_forgets_the_job(rt: Runtime, admin: FlaskClient, failed_moderation: str):
-    answer = admin.post(f"/ops/failed/{failed_moderation}/delete", data={"csrf_token": page_token(admin)})
+def test_delete_from_the_page_forgets_the_job(rt: Runtime, admin: FlaskClient, failed_job: str):
+    answer = admin.post(f"/ops/failed/{failed_job}/delete", data={"csrf_token": page_token(admin)})
     assert answer.status_code == 303
     assert failed_jobs(rt) == []
-    assert not rt.connection.exists(f"rq:job:{failed_moderation}")
-    assert f"Deleted {failed_moderation}." in text(admin.get("/ops/").text)
+    assert not rt.connection.exists(f"rq:job:{failed_job}")
+    assert f"Deleted {failed_job}." in text(admin.get("/ops/").text)
 
 
-def test_requeue_all_of_one_queue(rt: Runtime, admin: FlaskClient, failed_moderation: str):
+def test_requeue_all_of_one_queue(rt: Runtime, admin: FlaskClient, failed_job: str):
     answer = admin.post("/ops/failed/requeue-all", data={"csrf_token": page_token(admin), "queue": MODERATION_QUEUE})
     assert answer.status_code == 303
     assert failed_jobs(rt) == []
@@ -227,7 +208,7 @@ def test_requeue_all_of_one_queue(rt: Runtime, admin: FlaskClient, failed_modera
     ],
 )
 def test_bad_input_is_refused_with_a_clear_error_and_changes_nothing(
-    rt: Runtime, admin: FlaskClient, failed_moderation: str, path: str, form: dict[str, str], status: int, says: str
+    rt: Runtime, admin: FlaskClient, failed_job: str, path: str, form: dict[str, str], status: int, says: str
 ):
     token = page_token(admin)
     before = stored_state(rt)
@@ -235,17 +216,17 @@ def test_bad_input_is_refused_with_a_clear_error_and_changes_nothing(
     assert answer.status_code == status
     assert says in text(answer.text)
     assert stored_state(rt) == before
-    assert [j.id for j in failed_jobs(rt)] == [failed_moderation]
+    assert [j.id for j in failed_jobs(rt)] == [failed_job]
 
 
 def test_an_action_without_the_csrf_token_is_refused_and_changes_nothing(
-    rt: Runtime, admin: FlaskClient, failed_moderation: str
+    rt: Runtime, admin: FlaskClient, failed_job: str
 ):
     before = stored_state(rt)
-    assert admin.post(f"/ops/failed/{failed_moderation}/requeue").status_code == 400
+    assert admin.post(f"/ops/failed/{failed_job}/requeue").status_code == 400
     assert admin.post("/ops/failed/requeue-all", data={"csrf_token": "forged"}).status_code == 400
     assert stored_state(rt) == before
-    assert [j.id for j in failed_jobs(rt)] == [failed_moderation]
+    assert [j.id for j in failed_jobs(rt)] == [failed_job]
 
 
 def endpoint_row(html: str, site_id: str) -> list[str]:

@@ -22,7 +22,6 @@ from rq.job import Job, JobStatus
 from service import create_app
 from tests.helpers.accounts import PASSWORD, log_in
 from tests.helpers.browser import stored_state
-from workers import pipeline
 from workers.config import Settings
 from workers.failed_jobs import failed_jobs
 from workers.moderators import Role
@@ -34,10 +33,6 @@ ORIGIN = "http://localhost"  # the test client's own host
 SCRIPTED = {"X-Requested-With": "XMLHttpRequest"}  # what the dashboard's jQuery $.post adds to its own calls
 
 
-def _broken_check(comment: Any, policy: Any, context: Any) -> Any:
-    raise RuntimeError("classifier exploded")
-
-
 def _account(app: Flask, rt: Runtime, role: Role, sites: frozenset[str] = frozenset()) -> FlaskClient:
     email = f"{role.value}-{len(rt.moderators.all())}@example.org"
     rt.moderators.add(email, role, sites, PASSWORD)
@@ -47,17 +42,6 @@ def _account(app: Flask, rt: Runtime, role: Role, sites: frozenset[str] = frozen
 @pytest.fixture
 def admin(app: Flask, rt: Runtime) -> FlaskClient:
     return _account(app, rt, Role.ADMIN)
-
-
-@pytest.fixture
-def failed_job(rt: Runtime, post: Callable[..., Any], work: Callable[[], None], monkeypatch: pytest.MonkeyPatch) -> str:
-    """A moderation job that failed for real (its check raised on every try); the check is mended after."""
-    monkeypatch.setattr(pipeline, "CHECKS", (*pipeline.CHECKS, _broken_check))
-    post("An ordinary comment.")
-    work()
-    monkeypatch.setattr(pipeline, "CHECKS", tuple(c for c in pipeline.CHECKS if c is not _broken_check))
-    [job] = failed_jobs(rt)
-    return job.id
 
 
 @pytest.fixture

@@ -7,9 +7,6 @@ requests (jQuery's X-Requested-With) change jobs, and only from this host under 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -17,7 +14,6 @@ from rq.job import Job, JobStatus
 
 from tests.helpers.accounts import PASSWORD, log_in
 from tests.helpers.browser import stored_state
-from workers import pipeline
 from workers.failed_jobs import failed_jobs
 from workers.moderators import Role
 from workers.queues import MODERATION_QUEUE
@@ -27,24 +23,10 @@ ORIGIN = "http://localhost"  # the test client's own host
 SCRIPTED = {"X-Requested-With": "XMLHttpRequest"}
 
 
-def _broken_check(comment: Any, policy: Any, context: Any) -> Any:
-    raise RuntimeError("classifier exploded")
-
-
 def _admin(app: Flask, rt: Runtime) -> FlaskClient:
     email = f"admin-{len(rt.moderators.all())}@example.org"
     rt.moderators.add(email, Role.ADMIN, frozenset(), PASSWORD)
     return log_in(app.test_client(), email, PASSWORD)
-
-
-@pytest.fixture
-def failed_job(rt: Runtime, post: Callable[..., Any], work: Callable[[], None], monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setattr(pipeline, "CHECKS", (*pipeline.CHECKS, _broken_check))
-    post("An ordinary comment.")
-    work()
-    monkeypatch.setattr(pipeline, "CHECKS", tuple(c for c in pipeline.CHECKS if c is not _broken_check))
-    [job] = failed_jobs(rt)
-    return job.id
 
 
 def _failed_ids(rt: Runtime) -> list[str]:

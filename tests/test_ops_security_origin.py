@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -12,21 +10,9 @@ from flask.testing import FlaskClient
 
 from service import create_app
 from tests.helpers.browser import stored_state
-from tests.test_ops_security import SCRIPTED, _admin, _broken_check, _failed_ids
-from workers import pipeline
+from tests.test_ops_security import SCRIPTED, _admin, _failed_ids
 from workers.config import Settings
-from workers.failed_jobs import failed_jobs
 from workers.runtime import Runtime
-
-
-@pytest.fixture
-def failed_job(rt: Runtime, post: Callable[..., Any], work: Callable[[], None], monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setattr(pipeline, "CHECKS", (*pipeline.CHECKS, _broken_check))
-    post("An ordinary comment.")
-    work()
-    monkeypatch.setattr(pipeline, "CHECKS", tuple(c for c in pipeline.CHECKS if c is not _broken_check))
-    [job] = failed_jobs(rt)
-    return job.id
 
 
 def _behind_https_proxy(rt: Runtime, settings: Settings) -> FlaskClient:

@@ -9,6 +9,7 @@ error page that says why nothing was done.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,6 +20,7 @@ from workers import failed_jobs
 from workers.endpoint_pause import resume_endpoint
 from workers.exceptions import UnknownSite
 from workers.ops_picture import take_picture
+from workers.runtime import Runtime
 
 from ..extensions import runtime
 from . import bp
@@ -90,22 +92,22 @@ def _job_id(job_id: str) -> str:
 @bp.post("/failed/<job_id>/requeue")
 def requeue_job(job_id: str) -> BaseResponse | tuple[str, int]:
     """Put one failed job back on its queue; a worker runs it again as if new."""
-    if not failed_jobs.requeue(runtime(), _job_id(job_id)):
-        return _refused(
-            "Not a failed job", f"{job_id} is not among the failed jobs (already requeued or deleted?).", 404
-        )
-    flash(f"Requeued {job_id}.")
-    return redirect(url_for("ops.ops_page", _anchor="failed"), 303)
+    return _on_failed_job(job_id, failed_jobs.requeue, "Requeued")
 
 
 @bp.post("/failed/<job_id>/delete")
 def delete_job(job_id: str) -> BaseResponse | tuple[str, int]:
     """Forget one failed job (its traceback too); nothing runs it again."""
-    if not failed_jobs.delete(runtime(), _job_id(job_id)):
+    return _on_failed_job(job_id, failed_jobs.delete, "Deleted")
+
+
+def _on_failed_job(job_id: str, act: Callable[[Runtime, str], bool], done: str) -> BaseResponse | tuple[str, int]:
+    """Requeue or delete one failed job, then back to the failed list; a job that is not failed changes nothing."""
+    if not act(runtime(), _job_id(job_id)):
         return _refused(
             "Not a failed job", f"{job_id} is not among the failed jobs (already requeued or deleted?).", 404
         )
-    flash(f"Deleted {job_id}.")
+    flash(f"{done} {job_id}.")
     return redirect(url_for("ops.ops_page", _anchor="failed"), 303)
 
 
