@@ -6,6 +6,7 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from service.cli import main
+from tests.helpers.paused_endpoint import feed
 from tests.helpers.processes import start_worker, stop_group, wait_for
 from tests.helpers.receiver import Receiver
 from workers.queues import WEBHOOK_QUEUE
@@ -16,10 +17,6 @@ WORKER_ENV = {
     "COMMENTGATE_WEBHOOK_TIMEOUT": "3",
     "COMMENTGATE_ALLOW_PRIVATE_WEBHOOKS": "1",
 }
-
-
-def feed(rt, site_id):
-    return [event["id"] for _, event in rt.comments.events_after(site_id, None, 100)]
 
 
 def settled(rt, connection, event_ids):

@@ -10,7 +10,7 @@ import dataclasses
 
 import pytest
 
-from tests.helpers.paused_endpoint import decide_only, deliver_only, pause_endpoint
+from tests.helpers.paused_endpoint import decide_only, deliver_only, feed, pause_endpoint
 from tests.helpers.receiver import Receiver
 from workers.config import Settings
 from workers.deliveries import DeliveryStore
@@ -27,10 +27,6 @@ def settings(settings: Settings) -> Settings:
 
 def queued_job_ids(connection):
     return [job_id.decode() for job_id in connection.lrange(WEBHOOK_QUEUE, 0, -1)]
-
-
-def feed(rt, site_id):
-    return [event["id"] for _, event in rt.comments.events_after(site_id, None, 100)]
 
 
 def test_two_resumes_at_once_queue_each_waiting_delivery_once(rt, site, post, work, connection, monkeypatch):

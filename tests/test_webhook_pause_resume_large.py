@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from tests.helpers.paused_endpoint import deliver_only, pause_endpoint
+from tests.helpers.paused_endpoint import deliver_only, feed, pause_endpoint
 from tests.helpers.receiver import Receiver
 from workers import endpoint_pause
 from workers.config import Settings
@@ -18,10 +18,6 @@ PAGES_AT_MOST = 50  # four pages of three hold the 12 waiting deliveries
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     return dataclasses.replace(settings, webhook_pause_after=3)
-
-
-def feed(rt, site_id):
-    return [event["id"] for _, event in rt.comments.events_after(site_id, None, 100)]
 
 
 def test_a_resume_of_many_pages_ends_while_a_worker_delivers_its_first_pages(

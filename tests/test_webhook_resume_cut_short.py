@@ -7,11 +7,10 @@ import time
 
 import pytest
 
-from tests.helpers.paused_endpoint import pause_endpoint
+from tests.helpers.paused_endpoint import cut_short_resume, feed, pause_endpoint
 from tests.helpers.receiver import Receiver
-from workers import endpoint_pause
 from workers.config import Settings
-from workers.endpoint_pause import LEFT_RESUME_SECONDS, resume_endpoint
+from workers.endpoint_pause import LEFT_RESUME_SECONDS
 from workers.ops_picture import endpoint_figures
 from workers.recovery import sweep_stuck_deliveries
 
@@ -19,10 +18,6 @@ from workers.recovery import sweep_stuck_deliveries
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     return dataclasses.replace(settings, webhook_pause_after=3)
-
-
-def feed(rt, site_id):
-    return [event["id"] for _, event in rt.comments.events_after(site_id, None, 100)]
 
 
 def test_a_resume_killed_after_taking_the_waiting_set_is_finished_by_a_sweep(
@@ -36,13 +31,7 @@ def test_a_resume_killed_after_taking_the_waiting_set_is_finished_by_a_sweep(
         waited = feed(rt, site.site_id)[-3:]
         receiver.status = 200
 
-        def killed(*args: object) -> None:
-            raise ConnectionError("the resume's connection dropped after it took the waiting set")
-
-        monkeypatch.setattr(endpoint_pause, "_resume_page", killed)
-        with pytest.raises(ConnectionError):
-            resume_endpoint(rt, site.site_id)
-        monkeypatch.undo()
+        cut_short_resume(rt, site.site_id, monkeypatch)
 
         # What an operator sees: the endpoint active, and the three deliveries still waiting.
         assert site.site_id not in rt.deliveries.paused_sites()

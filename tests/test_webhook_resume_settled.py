@@ -6,9 +6,8 @@ import dataclasses
 
 import pytest
 
-from tests.helpers.paused_endpoint import pause_endpoint
+from tests.helpers.paused_endpoint import cut_short_resume, pause_endpoint
 from tests.helpers.receiver import Receiver
-from workers import endpoint_pause
 from workers.config import Settings
 from workers.endpoint_pause import resume_endpoint
 
@@ -27,13 +26,7 @@ def test_a_delivered_event_left_in_a_resuming_set_is_not_queued_again(rt, site, 
         assert rt.deliveries.get(event_id)["state"] == "paused"
         receiver.status = 200
 
-        def killed(*args: object) -> None:
-            raise ConnectionError("the resume's connection dropped after it took the waiting set")
-
-        monkeypatch.setattr(endpoint_pause, "_resume_page", killed)
-        with pytest.raises(ConnectionError):
-            resume_endpoint(rt, site.site_id)
-        monkeypatch.undo()
+        cut_short_resume(rt, site.site_id, monkeypatch)
         rt.queues.enqueue_delivery(event_id)  # an operator re-queues its job by hand (rq-dashboard)
         work()
         assert rt.deliveries.get(event_id)["state"] == "delivered"

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from redis import Redis
 from rq import SimpleWorker
 
 from tests.helpers.receiver import Receiver
+from workers import endpoint_pause
 from workers.queues import MODERATION_QUEUE, WEBHOOK_QUEUE
 from workers.runtime import Runtime
 
@@ -22,6 +24,23 @@ def pause_endpoint(
     while site_id not in rt.deliveries.paused_sites():
         post("Fails to be delivered.")
         work()
+
+
+def feed(rt: Runtime, site_id: str) -> list[str]:
+    """The ids of the site's events in its feed, oldest first (the first 100)."""
+    return [event["id"] for _, event in rt.comments.events_after(site_id, None, 100)]
+
+
+def cut_short_resume(rt: Runtime, site_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A resume whose connection drops right after it took the waiting set, before it queued anything."""
+
+    def killed(*args: object) -> None:
+        raise ConnectionError("the resume's connection dropped after it took the waiting set")
+
+    monkeypatch.setattr(endpoint_pause, "_resume_page", killed)
+    with pytest.raises(ConnectionError):
+        endpoint_pause.resume_endpoint(rt, site_id)
+    monkeypatch.undo()
 
 
 def decide_only(connection: Redis) -> None:
