@@ -1,57 +1,39 @@
-"""Spam evaluation: train on YouTube files 01-04, report the spam decision on the held-out Shakira file.
+"""Spam evaluation on the held-out Shakira file: one table of the spam decision, and ordinary prose.
 
-The spam decision is the spam check's action under the default policy: held or rejected counts as
-"spam". Thresholds were chosen by `--cv` (leave one video out, files 01-04 only), never on Shakira.
+"Spam" is the spam check's decision under the default policy: held or rejected. The policy's thresholds
+were chosen by `--cv` (leave one video out, files 01-04 only), never on Shakira.
 
-    python bench/eval_spam.py              # held-out figures
-    python bench/eval_spam.py --cv         # threshold sweep on 01-04 only
-    python bench/eval_spam.py --feedback   # 01-02 trained, 03-04 taught by moderators' decisions over HTTP
+    python bench/eval_spam.py              # the table (without the moderators' row) and ordinary prose
+    python bench/eval_spam.py --feedback   # adds the moderators' row: 01-02 learned, 03-04 decided over HTTP
+    python bench/eval_spam.py --cv         # the threshold sweep on 01-04 only
 """
 
 from __future__ import annotations
 
 import argparse
+import platform
 import sys
-from dataclasses import dataclass
+import time
 
 try:
     from bench.common import HELD_OUT, TRAIN_FILES, private_redis, youtube_rows
+    from bench.spam_cv import print_sweep
     from bench.spam_feedback import feedback_run
+    from bench.spam_measures import HEADER, Tally
+    from bench.spam_prose import PROSE_HEADER, ProseFlags, davidson_neither, flag_prose, wiki_clean
+    from bench.spam_reference import ANALYZER, MAX_FPR, reference
 except ImportError:  # run as a file: python bench/eval_spam.py
     from common import HELD_OUT, TRAIN_FILES, private_redis, youtube_rows  # type: ignore[no-redef]
+    from spam_cv import print_sweep  # type: ignore[no-redef]
     from spam_feedback import feedback_run  # type: ignore[no-redef]
+    from spam_measures import HEADER, Tally  # type: ignore[no-redef]
+    from spam_prose import PROSE_HEADER, ProseFlags, davidson_neither, flag_prose, wiki_clean  # type: ignore[no-redef]
+    from spam_reference import ANALYZER, MAX_FPR, reference  # type: ignore[no-redef]
 from workers.checks import CheckContext
 from workers.checks.spam import check_spam
 from workers.models import Action, Author, Client, Comment, Status
 from workers.policy import Policy
 from workers.spam_model import SpamModel
-
-
-@dataclass
-class Tally:
-    tp: int = 0
-    fp: int = 0
-    tn: int = 0
-    fn: int = 0
-
-    def add(self, predicted_spam: bool, is_spam: bool) -> None:
-        if predicted_spam and is_spam:
-            self.tp += 1
-        elif predicted_spam:
-            self.fp += 1
-        elif is_spam:
-            self.fn += 1
-        else:
-            self.tn += 1
-
-    def row(self, label: str) -> str:
-        precision = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-        recall = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-        fpr = self.fp / (self.fp + self.tn) if self.fp + self.tn else 0.0
-        return (
-            f"{label:<46} precision {precision:6.1%}  recall {recall:6.1%}  false-positive rate {fpr:6.1%}"
-            f"   (tp {self.tp}, fp {self.fp}, tn {self.tn}, fn {self.fn})"
-        )
 
 
 def _comment(text: str) -> Comment:
@@ -65,7 +47,7 @@ def evaluate(
     whole, classifier, links = Tally(), Tally(), Tally()
     scores = []
     for text, label in rows:
-        score = model.score(site, text, policy.spam_min_training)
+        score = model.score(site, text, policy.spam_min_training, use_base=policy.spam_base_model)
         verdict = check_spam(_comment(text), policy, CheckContext(body=text, spam=score))
         is_spam = label == "spam"
         whole.add(verdict.action in (Action.HOLD, Action.REJECT), is_spam)
@@ -76,75 +58,79 @@ def evaluate(
     return whole, classifier, links, scores
 
 
-def cross_validate() -> None:
-    """Leave one training video out at a time; sweep the hold threshold. Shakira is not read."""
-    thresholds = [0.5, 0.7, 0.8, 0.9, 0.95, 0.99, 0.995, 0.999]
-    totals = {t: Tally() for t in thresholds}
-    with private_redis() as connection:
-        model = SpamModel(connection)
-        for held in TRAIN_FILES:
-            connection.flushdb()
-            site = "cv"
-            for name in TRAIN_FILES:
-                if name != held:
-                    model.learn_many(site, youtube_rows(name))
-            rows = youtube_rows(held)
-            for text, label in rows:
-                p = model.score(site, text, 20).probability or 0.0
-                for t in thresholds:
-                    totals[t].add(p >= t, label == "spam")
-    print("leave-one-video-out on files 01-04, classifier alone, by hold threshold:")
-    for t in thresholds:
-        print(totals[t].row(f"  P(spam) >= {t}"))
+def print_feedback(limit: int | None, rows: list[tuple[str, str]], policy: Policy) -> Tally:
+    """The moderators' run (a live stack), its details printed; returns its held-out tally after the decisions."""
+    run = feedback_run(lambda model, site: evaluate(model, site, rows, policy)[0], limit)
+    print(f"moderators' feedback: seeded with files 01-02, model counts {run.trained_before}")
+    print(f"  files 03-04 over HTTP, premoderation on, by (label, status after the checks): {dict(run.pipeline)}")
+    print(f"  decided through the moderation API: {dict(run.decided)}; model counts now {run.trained_after}")
+    print("  seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in run.seconds.items()))
+    print(run.before.row("  held out, before the decisions (01-02 + base)"))
+    print()
+    return run.after
 
 
-def held_out() -> None:
-    policy = Policy()
-    with private_redis() as connection:
-        model = SpamModel(connection)
-        train = [row for name in TRAIN_FILES for row in youtube_rows(name)]
-        model.learn_many("eval", train)
-        rows = youtube_rows(HELD_OUT)
-        whole, classifier, links, _ = evaluate(model, "eval", rows, policy)
-        trained = model.trained("eval")
-    spam = sum(1 for _, label in rows if label == "spam")
-    print(f"trained on {len(train)} distinct comments of files 01-04; model counts {trained}")
-    print(f"held out: {HELD_OUT}, {len(rows)} distinct comments ({spam} spam, {len(rows) - spam} ham)")
-    print(f"policy: spam_hold {policy.spam_hold}, spam_reject {policy.spam_reject}, max_links {policy.max_links}")
-    print(whole.row("spam decision (held or rejected)"))
-    print(classifier.row("  classifier alone (>= spam_hold)"))
-    print(links.row("  link rule alone (>= max_links)"))
-
-
-def feedback(limit: int | None) -> None:
-    """Held-out figures of a model seeded with 01-02, before and after moderators decide 03-04 over HTTP."""
-    policy = Policy()
-    rows = youtube_rows(HELD_OUT)
-    run = feedback_run(lambda model, site: evaluate(model, site, rows, policy)[:2], limit)
-    print(f"seeded with files 01-02: model counts {run.trained_before}")
-    print(f"files 03-04 over HTTP with premoderation on, by (label, status after the checks): {dict(run.pipeline)}")
-    print(f"decided through the moderation API: {dict(run.decided)}; model counts now {run.trained_after}")
-    print("seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in run.seconds.items()))
-    print(f"held out: {HELD_OUT}; policy: spam_hold {policy.spam_hold}, spam_reject {policy.spam_reject}")
-    for name, (whole, classifier) in (("before (01-02)", run.before), ("after (01-02 + decisions)", run.after)):
-        print(whole.row(f"{name}: spam decision"))
-        print(classifier.row(f"{name}: classifier alone"))
+def print_prose(results: list[ProseFlags]) -> None:
+    print("\nordinary prose, base model alone (a new site), default policy: held or rejected by the spam check")
+    print(PROSE_HEADER)
+    for result in results:
+        print(result.row())
+    for result in results:
+        if result.drivers:
+            drivers = ", ".join(f"{driver} {n}" for driver, n in result.drivers.most_common(8))
+            print(f"  {result.name}: strongest feature of the flagged: {drivers}")
+        for text in result.examples:
+            print(f"  {result.name}: flagged: {text[:110]!r}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cv", action="store_true", help="threshold sweep on files 01-04 only")
-    parser.add_argument("--feedback", action="store_true", help="01-02 trained, 03-04 decided by moderators")
+    parser.add_argument("--feedback", action="store_true", help="add the moderators' row (starts web and workers)")
     parser.add_argument("--limit", type=int, help="with --feedback: only the first LIMIT comments of 03 and of 04")
     args = parser.parse_args()
     if args.cv:
-        cross_validate()
-    elif args.feedback:
-        feedback(args.limit)
-        print("\nfor comparison, files 01-04 trained directly:")
-        held_out()
-    else:
-        held_out()
+        print_sweep()
+        return 0
+    started = time.monotonic()
+    policy, base_off = Policy(), Policy(spam_base_model=False)
+    rows = youtube_rows(HELD_OUT)
+    taught = print_feedback(args.limit, rows, policy) if args.feedback else None
+    train = [row for name in TRAIN_FILES for row in youtube_rows(name)]
+    with private_redis() as connection:
+        model = SpamModel(connection)
+        model.learn_many("trained", train)
+        table = [
+            ("base model alone (a new site: nothing learned)", evaluate(model, "new", rows, policy)[0]),
+            ("trained on 01-04 (site counts blended with the base)", evaluate(model, "trained", rows, policy)[0]),
+            ("moderators' feedback (01-02 + decisions on 03-04)", taught),
+            ("base model off, trained on 01-04 (site counts only)", evaluate(model, "trained", rows, base_off)[0]),
+        ]
+        prose = [
+            flag_prose(model, "new", "Wikipedia talk, not toxic", wiki_clean(), policy),
+            flag_prose(model, "new", "Davidson tweets, neither", davidson_neither(), policy),
+        ]
+    svm = reference(rows)
+    table += [
+        (f"reference: LinearSVC, {ANALYZER} 2-5-gram TF-IDF, at {svm.threshold:.3f}", svm.chosen),
+        ("reference: the same at its default threshold 0", svm.at_zero),
+    ]
+
+    spam = sum(1 for _, label in rows if label == "spam")
+    print(f"held out: {HELD_OUT}, {len(rows)} distinct comments ({spam} spam, {len(rows) - spam} ham)")
+    print(
+        f"trained on files 01-04: {len(train)} distinct comments; default policy: spam_hold {policy.spam_hold}, "
+        f"spam_reject {policy.spam_reject}, max_links {policy.max_links}"
+    )
+    print(f"reference threshold: lowest with pooled out-of-fold FPR <= {MAX_FPR:.0%}, leave-one-video-out on 01-04")
+    print(HEADER)
+    for label, tally in table:
+        print(tally.row(label) if tally else f"{label:<58} (run with --feedback)")
+    print_prose(prose)
+    print(
+        f"\n{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.machine()}, "
+        f"{platform.python_version()}; {time.monotonic() - started:.0f} s"
+    )
     return 0
 
 

@@ -81,8 +81,9 @@ def flag_prose(model: SpamModel, site_id: str, name: str, texts: list[str], poli
         result.held += verdict.action is Action.HOLD
         result.rejected += verdict.action is Action.REJECT
         result.reasons.update(verdict.reasons)
-        if score.drivers:
-            result.drivers[str(score.drivers[0].get("token", score.drivers[0]))] += 1
+        if score.drivers:  # in a moderator's words where the model gives them ("asks readers to contact ...")
+            strongest = score.drivers[0]
+            result.drivers[str(strongest.get("words") or strongest.get("token"))] += 1
         if len(result.examples) < EXAMPLES:
             result.examples.append(text)
     return result
