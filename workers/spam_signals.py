@@ -132,6 +132,7 @@ def _messengers(text: str) -> list[Signal]:
 
 
 # --- handle, wallet ----------------------------------------------------------------------------
+# A reader's reply ("@Dave you're wrong") is a handle too: a weak signal, which the model weighs per site.
 HANDLE = re.compile(r"(?<![\w.@+-])@[A-Za-z_](?:\w|\.(?=\w)){2,29}(?!\w)")
 WALLET = re.compile(
     r"\b(?:0x[0-9a-fA-F]{40}"  # Ethereum
