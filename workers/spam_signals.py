@@ -60,17 +60,19 @@ YEARS = re.compile(r"(?:(?:19|20)\d\d\W+)+(?:19|20)\d\d")  # 2019 2020 2021
 DATE = re.compile(r"(?:19|20)\d\d-[01]\d-[0-3]\d|[0-3]?\d-[01]?\d-(?:19|20)\d\d")
 
 
-def _is_phone(raw: str, before: str) -> bool:
-    """9-15 digits in at most 6 groups, not a count, years, a date or an ISBN, with a sign it is to be dialled."""
+def _is_phone(raw: str, cue: bool) -> bool:
+    """9-15 digits in at most 6 groups, not a count, years or a date, with a sign it is to be dialled.
+
+    `cue`: a contact word ("call", "WhatsApp", …) comes just before it.
+    """
     groups = re.findall(r"\d+", raw)
-    if not 9 <= sum(map(len, groups)) <= 15 or len(groups) > 6 or ISBN.search(before):
+    if not 9 <= sum(map(len, groups)) <= 15 or len(groups) > 6:
         return False
     # Groups of one digit are scores, lists or ISBN parts; a country code ("+1 415…", "1-800-…") and "(0)" are not.
     country_code = raw.startswith("+") or (groups[0] == "1" and len(groups) == 4)
     for i, group in enumerate(groups):
         if len(group) < 2 and not (i == 0 and country_code) and f"({group})" not in raw:
             return False
-    cue = bool(CONTACT_WORDS.search(before))
     if THOUSANDS.fullmatch(raw) and (re.search(r"[.,]", raw) or not cue):
         return False  # a count: "2,124,923,004 views"; spaced thousands only with a contact word before
     if YEARS.fullmatch(raw) or DATE.search(raw):
@@ -83,12 +85,13 @@ def _phones(text: str) -> list[Signal]:
     found = []
     for m in PHONE_RUN.finditer(text):
         raw, before = m.group(0), text[max(0, m.start() - CONTACT_WINDOW) : m.start()]
-        if AFTER_DIGITS.search(before):
+        if AFTER_DIGITS.search(before) or ISBN.search(before):
             continue
+        cue = bool(CONTACT_WORDS.search(before))
         # The run without its last space-separated group: "call 0801 234 5678 2 times", "… 0958 24/7".
         shorter = raw[: max(raw.rfind(" "), 0)].rstrip(" -")
         candidates = [shorter] if TOUCHING.match(text, m.end()) else [raw, shorter]
-        phone = next((c for c in candidates if c and _is_phone(c, before)), None)
+        phone = next((c for c in candidates if c and _is_phone(c, cue)), None)
         if phone:
             found.append(Signal("phone", phone, m.start(), m.start() + len(phone)))
     return found
@@ -120,8 +123,8 @@ def _messengers(text: str) -> list[Signal]:
         explicit = bool(re.search(r"(?i)[:=]|\b(?:id|handle|username|user|name)\b", m.group("joint")))
         if target.startswith("@"):
             plug = True
-        elif name is None:  # a number: as a phone number would be, after a contact word
-            plug = (explicit or not m.group("plain")) and _is_phone(target, "call ")
+        elif name is None:  # a number, read as a phone number after a contact word
+            plug = (explicit or not m.group("plain")) and _is_phone(target, cue=True)
         elif any(c.isdigit() or c == "_" for c in name):  # "kik me lola99", "Line ID: jenny22"
             plug = explicit or not m.group("plain")
         else:  # "snapchat: jenny" ends a sentence; "Instagram account", "Telegram: the app that…" are prose
