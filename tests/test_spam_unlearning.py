@@ -21,10 +21,10 @@ def test_learn_then_unlearn_leaves_an_untrained_model(rt, site):
     labelled = [(t, SPAM) for t in SPAM_TEXTS] + [(t, HAM) for t in HAM_TEXTS]
     model.learn_many(sid, labelled)
     assert model.trained(sid) == {SPAM: 5, HAM: 5}
-    assert model.score(sid, SPAM_TEXTS[0], min_training=5).probability is not None
+    assert model.score(sid, SPAM_TEXTS[0], min_training=5, use_base=False).probability is not None
     model.learn_many(sid, labelled, weight=-1)
     assert model.trained(sid) == {SPAM: 0, HAM: 0}
-    assert model.score(sid, SPAM_TEXTS[0], min_training=1).probability is None  # abstains again
+    assert model.score(sid, SPAM_TEXTS[0], min_training=1, use_base=False).probability is None  # abstains again
     assert counts(rt, sid) == {SPAM: {}, HAM: {}, "docs": {}}  # nothing left, not even zeros
 
 
@@ -44,9 +44,9 @@ def test_unlearning_a_mistake_restores_the_models_scores(rt, site):
     model, sid = rt.spam, site.site_id
     model.learn_many(sid, [(t, SPAM) for t in SPAM_TEXTS] + [(t, HAM) for t in HAM_TEXTS])
     probes = ["Free gift cards, subscribe now!", "The schools plan is reasonable.", "A new word: xylophone."]
-    before = {p: model.score(sid, p, min_training=5).probability for p in probes}
+    before = {p: model.score(sid, p, min_training=5, use_base=False).probability for p in probes}
     mistake = "Quarterly zoning hearing postponed indefinitely"  # a reader's comment, wrongly marked spam
     model.learn(sid, mistake, SPAM)
-    assert {p: model.score(sid, p, min_training=5).probability for p in probes} != before
+    assert {p: model.score(sid, p, min_training=5, use_base=False).probability for p in probes} != before
     model.learn(sid, mistake, SPAM, weight=-1)
-    assert {p: model.score(sid, p, min_training=5).probability for p in probes} == before
+    assert {p: model.score(sid, p, min_training=5, use_base=False).probability for p in probes} == before

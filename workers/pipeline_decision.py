@@ -71,7 +71,13 @@ def gather_context(rt: Runtime, comment: Comment, policy: Policy) -> CheckContex
         prior_comments=published + held + rejected,
         prior_published=published,
         duplicate_of=owner if owner and owner != comment.id else None,
-        spam=rt.spam.score(comment.site_id, body, policy.spam_min_training),
+        spam=rt.spam.score(
+            comment.site_id,
+            body,
+            policy.spam_min_training,
+            author_url=comment.author.url,
+            use_base=policy.spam_base_model,
+        ),
     )
 
 

@@ -20,6 +20,7 @@ from .logs import add_log_context, clear_log_context, configure_logging, job_con
 from .policy import Policy
 from .queues import ALL_QUEUES
 from .runtime import Runtime, using_runtime
+from .spam_linear import shipped_base
 from .sweeper import sweep_once
 
 log = logging.getLogger("commentgate.worker")
@@ -40,6 +41,7 @@ def sweep_forever(rt: Runtime, stop: threading.Event) -> None:
 def warm_up(rt: Runtime | None = None) -> None:
     """Compile (and read) what every job needs before the work horses fork, so each inherits it."""
     policy_matcher(Policy())  # the default policy's word list: what most sites use
+    shipped_base()  # the base spam model's weights, read from its file
     if rt is not None:
         rt.authors.id_of("", "warm-up")  # reads the author-id secret once, not once per forked job
 

@@ -18,10 +18,10 @@ STATUS_WORDS = {Status.PUBLISHED: "approved", Status.REJECTED: "rejected", Statu
 
 @dataclass(frozen=True)
 class SpamSignal:
-    """The spam model's probability for a comment and the tokens that drove it (the strongest first)."""
+    """The spam model's probability for a comment and what drove it (the strongest first), in words."""
 
     probability: float | None
-    tokens: list[tuple[str, float]]
+    tokens: list[tuple[str, float, str]]  # what in the comment, its weight in log-odds, what it means
 
 
 @bp.app_template_filter("when")
@@ -72,7 +72,10 @@ def spam_signal(comment: Comment) -> SpamSignal | None:
         if entry.get("check") != "spam":
             continue
         model: dict[str, Any] = (entry.get("details") or {}).get("model") or {}
-        tokens = [(str(t.get("token", "")), float(t.get("weight", 0.0))) for t in model.get("tokens") or []]
+        tokens = [
+            (str(t.get("token", "")), float(t.get("weight", 0.0)), str(t.get("words") or t.get("token", "")))
+            for t in model.get("tokens") or []
+        ]
         score = entry.get("score")
         if score is None and not tokens:
             return None

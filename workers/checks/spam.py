@@ -54,7 +54,11 @@ def check_spam(comment: Comment, policy: Policy, context: CheckContext) -> Verdi
 
     score = context.spam.probability if context.spam else None
     if context.spam is not None:
-        details["model"] = {"trained": context.spam.trained, "tokens": context.spam.drivers}
+        details["model"] = {
+            "trained": context.spam.trained,
+            "base": context.spam.base,
+            "tokens": context.spam.drivers,
+        }
         if score is None:
             details["model"]["abstained"] = True
     if score is not None:

@@ -1,0 +1,95 @@
+"""The base spam model: it ships with the package, scores from a site's first comment, and gives way to the site."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bench.build_spam_base import build
+from workers.models import Status
+from workers.policy import Policy
+from workers.spam_linear import SHIPPED
+from workers.spam_model import HAM, SPAM
+
+SCAMS = [
+    "call me on +44 20 7946 0958 for a fast loan, no credit checks",
+    "Earn $500 a day from home, message me on WhatsApp +1 415 555 2671",
+    "Contact me at jane.doe.invest@gmail.com for guaranteed crypto returns",
+    "Check out my channel and subscribe, I post new videos every day!",
+]
+ORDINARY = [
+    "I disagree with the mayor; the bus lanes were a good idea and the figures show it.",
+    "inflation fell from 3.2% to 2.9% in 2024",
+    "the 737 MAX 8 flew again in 2020",
+]
+
+
+def decided(rt: Any, post: Any, work: Any, body: str, **fields: Any) -> Any:
+    response = post(body, **fields)
+    assert response.status_code == 202, response.get_json()
+    work()
+    comment = rt.comments.get(response.get_json()["id"])
+    assert comment is not None
+    return comment
+
+
+def spam_evidence(comment: Any) -> dict[str, Any]:
+    return next(e for e in comment.evidence if e["check"] == "spam")
+
+
+def test_the_shipped_file_is_what_the_build_script_builds() -> None:
+    assert SHIPPED.read_text(encoding="utf-8") == build().to_json()
+
+
+@pytest.mark.parametrize("body", SCAMS)
+def test_a_new_site_stops_common_spam_from_its_first_comment(rt, site, post, work, body) -> None:
+    assert rt.spam.trained(site.site_id) == {SPAM: 0, HAM: 0}
+    comment = decided(rt, post, work, body)
+    assert comment.status in (Status.HELD, Status.REJECTED)
+    assert "spam.classifier" in comment.reasons
+    model = spam_evidence(comment)["details"]["model"]
+    assert model["base"] is True and model["tokens"], model
+
+
+@pytest.mark.parametrize("body", ORDINARY)
+def test_a_new_site_publishes_ordinary_comments(rt, site, post, work, body) -> None:
+    comment = decided(rt, post, work, body)
+    assert comment.status is Status.PUBLISHED, spam_evidence(comment)
+
+
+def test_the_evidence_says_in_words_what_drove_the_score(rt, site, post, work) -> None:
+    comment = decided(rt, post, work, SCAMS[0])
+    tokens = spam_evidence(comment)["details"]["model"]["tokens"]
+    phone = next(t for t in tokens if t["words"] == "asks readers to contact a phone number")
+    assert phone["token"] == "+44 20 7946 0958" and phone["weight"] > 0
+    assert tokens == sorted(tokens, key=lambda t: abs(t["weight"]), reverse=True)
+
+
+def test_with_the_base_model_off_an_untrained_site_abstains_and_publishes(rt, site, post, work) -> None:
+    rt.sites.set_policy(site.site_id, Policy(spam_base_model=False))
+    comment = decided(rt, post, work, SCAMS[1])
+    assert comment.status is Status.PUBLISHED
+    model = spam_evidence(comment)["details"]["model"]
+    assert model["abstained"] is True and model["base"] is False
+
+
+def test_the_author_url_is_a_signal_the_evidence_names(rt, site, post, work) -> None:
+    author = {"name": "Vlog", "email": "v@example.org", "url": "https://v.example"}
+    with_url = decided(rt, post, work, "Good piece.", author=author)
+    tokens = spam_evidence(with_url)["details"]["model"]["tokens"]
+    assert any(t["words"] == "the author left a website link" and t["token"] == "v.example" for t in tokens), tokens
+
+
+def test_a_sites_own_decisions_take_over_where_they_disagree_with_the_base(rt, site, post, work) -> None:
+    """A news site whose readers really do mean its newsletter: once its model has learned so, they are published."""
+    body = "Please subscribe to the newsletter for updates on the trial"
+    assert decided(rt, post, work, body).status is Status.HELD  # the base reads "subscribe" as YouTube spam
+    rt.spam.learn_many(
+        site.site_id,
+        [(f"Subscribe to the newsletter for the trial updates, day {i}", HAM) for i in range(40)]
+        + [(f"cheap replica watches, best price number {i}", SPAM) for i in range(20)],
+    )
+    assert decided(rt, post, work, body + ".").status is Status.PUBLISHED
+    words = [t["words"] for t in spam_evidence(decided(rt, post, work, body + "!"))["details"]["model"]["tokens"]]
+    assert "this site has learned “newsletter” as not spam" in words, words
