@@ -76,11 +76,11 @@ def print_prose(results: list[ProseFlags]) -> None:
     for result in results:
         print(result.row())
     for result in results:
-        if result.drivers:
-            drivers = ", ".join(f"{driver} {n}" for driver, n in result.drivers.most_common(8))
-            print(f"  {result.name}: strongest feature of the flagged: {drivers}")
+        print(f"\n{result.name}: the model's strongest feature in each flagged text (texts, feature)")
+        for driver, n in result.drivers.most_common(6):
+            print(f"  {n:5}  {driver}")
         for text in result.examples:
-            print(f"  {result.name}: flagged: {text[:110]!r}")
+            print(f"  e.g. {text[:110]!r}")
 
 
 def main() -> int:

@@ -19,6 +19,7 @@ from workers.checks.spam import check_spam
 from workers.models import Action, Author, Client, Comment, Status
 from workers.policy import Policy
 from workers.spam_model import SpamModel
+from workers.text import find_links
 from workers.training import clean_text
 
 WIKI = DATA / "wiki-toxicity" / "toxicity_nonfuzzed_testset.csv"
@@ -65,6 +66,14 @@ class ProseFlags:
         return f"{self.name:<40} {self.total:6,} {self.held:5} {self.rejected:5} {share:7.2%}   {reasons or '-'}"
 
 
+def _why(driver: dict[str, float | str]) -> str:
+    """The model's strongest feature in a moderator's words; a link's characters are one kind, whatever the link."""
+    token = str(driver.get("token", ""))
+    if find_links(token):
+        return "a link, its characters written like spam"
+    return str(driver.get("words") or token)
+
+
 PROSE_HEADER = f"{'':<40} {'texts':>6} {'held':>5} {'rej.':>5} {'flagged':>7}   reasons that fired"
 
 
@@ -81,9 +90,8 @@ def flag_prose(model: SpamModel, site_id: str, name: str, texts: list[str], poli
         result.held += verdict.action is Action.HOLD
         result.rejected += verdict.action is Action.REJECT
         result.reasons.update(verdict.reasons)
-        if score.drivers:  # in a moderator's words where the model gives them ("asks readers to contact ...")
-            strongest = score.drivers[0]
-            result.drivers[str(strongest.get("words") or strongest.get("token"))] += 1
+        if score.drivers:
+            result.drivers[_why(score.drivers[0])] += 1
         if len(result.examples) < EXAMPLES:
             result.examples.append(text)
     return result
