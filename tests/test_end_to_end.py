@@ -141,8 +141,11 @@ def test_sixty_mixed_comments_reach_their_status_and_one_event_each(stack: Stack
 
         statuses = {cid: r["status"] for cid, r in decided.items()}
         assert statuses == expected, Counter((expected[c], s) for c, s in statuses.items() if expected[c] != s)
-        reasons = Counter(r for resource in decided.values() for r in resource["reasons"])
+        reasons = Counter(r for resource in decided.values() for r in resource["reasons"] if r != "spam.classifier")
         assert reasons == {"spam.links": 10, "spam.honeypot": 5, "profanity.severe": 10, "spam.duplicate": 5}
+        # The base spam model may also find the link offers spammy; it finds nothing else here spam.
+        classified = [r for r in decided.values() if "spam.classifier" in r["reasons"]]
+        assert all("spam.links" in r["reasons"] for r in classified)
 
         listing = requests.get(
             f"{stack.base}/api/v1/sites/{site['site_id']}/threads/2025%2F07%2Fchina-proposes-global-ai-body/comments",

@@ -79,7 +79,7 @@ def test_censor_masks_every_severe_word_while_the_evidence_keeps_twenty(post, wo
 def test_the_listing_shows_comments_whose_evidence_is_corrupt_or_huge(post, work, client, site, rt, connection):
     ids = [
         post(
-            f"Comment {i}",
+            f"I agree with point {i} of the article.",
             author={"name": f"Ada {i}", "email": f"ada{i}@example.org", "url": f"https://ada{i}.example"},
         ).get_json()["id"]
         for i in range(3)
@@ -95,7 +95,7 @@ def test_the_listing_shows_comments_whose_evidence_is_corrupt_or_huge(post, work
             "id": ids[i],
             "parent_id": None,
             "author": {"name": f"Ada {i}", "url": f"https://ada{i}.example"},
-            "body": f"Comment {i}",
+            "body": f"I agree with point {i} of the article.",
             "created_at": listing.get_json()["items"][i]["created_at"],
         }
         for i in range(3)

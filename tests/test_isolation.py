@@ -142,7 +142,8 @@ def test_bans_and_new_commenter_counts_are_per_site(client, rt, work, site_a, si
 
 def test_the_spam_model_is_per_site(client, rt, work, site_a, site_b):
     for site in (site_a, site_b):
-        rt.sites.set_policy(site.site_id, Policy(flood_seconds=0, spam_min_training=5))
+        # The sites' own counts alone: the base model every site shares would score the text on both.
+        rt.sites.set_policy(site.site_id, Policy(flood_seconds=0, spam_min_training=5, spam_base_model=False))
     spam_a = [(f"subscribe to my channel for free gift cards {i}", "spam") for i in range(10)]
     ham_a = [(f"the minister's plan for schools seems reasonable {i}", "ham") for i in range(10)]
     spam_b = [(f"cheap pills online pharmacy {i}", "spam") for i in range(10)]

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from bench.build_spam_base import build
+from tests.helpers.decisions import token_count
 from workers.models import Status
 from workers.policy import Policy
 from workers.spam_linear import SHIPPED
@@ -93,3 +94,11 @@ def test_a_sites_own_decisions_take_over_where_they_disagree_with_the_base(rt, s
     assert decided(rt, post, work, body + ".").status is Status.PUBLISHED
     words = [t["words"] for t in spam_evidence(decided(rt, post, work, body + "!"))["details"]["model"]["tokens"]]
     assert "this site has learned “newsletter” as not spam" in words, words
+
+
+def test_a_sites_counts_learn_signals_as_tokens(rt, site) -> None:
+    """So a site whose spam comes through messengers can teach that, beyond the base model's fixed weight for it."""
+    rt.spam.learn(site.site_id, "add me on telegram @quickcash99 for daily signals", SPAM)
+    rt.spam.learn(site.site_id, "The council meets on Tuesday at 7pm.", HAM)
+    assert token_count(rt, site.site_id, SPAM, "__signal__:messenger") == 1
+    assert token_count(rt, site.site_id, HAM, "__signal__:messenger") == 0

@@ -1,6 +1,6 @@
 """What the shipped base spam model reads from a comment: hashed character n-grams, plus signals.
 
-Character 2–5-grams were chosen by leave-one-video-out cross-validation on YouTube files 01–04
+Character 2-5-grams were chosen by leave-one-video-out cross-validation on YouTube files 01-04
 (docs/spam-model.md): they generalise to spam whose words the training videos never used ("chanel",
 "subscribe2me", a new gift-card brand), where whole words do not; adding words beside them lowered
 recall at a 1% false-positive rate. Hashing keeps the vocabulary bounded (BUCKETS weights at most),

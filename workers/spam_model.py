@@ -21,8 +21,9 @@ from redis import Redis
 from redis.client import Pipeline
 
 from .keys import Keys
-from .spam_features import features
+from .spam_features import SIGNAL_PREFIX, features, signal_words
 from .spam_linear import LinearModel, shipped_base
+from .spam_signals import signal_tokens, signals
 from .store import decode
 from .text import LINK
 
@@ -48,8 +49,12 @@ end
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-cased words, plus a marker and the host for each link (spam's strongest signal)."""
-    tokens: list[str] = []
+    """Lower-cased words, a marker and the host for each link, and one token per signal kind found.
+
+    The signals (a phone number, a messenger account, shouting…) let a site's moderators teach what its
+    own spam does, beyond the base model's fixed weights for them.
+    """
+    tokens: list[str] = signal_tokens(signals(text))
     for m in LINK.finditer(text):
         raw = m.group(0)
         host = urlsplit(raw if "://" in raw else f"http://{raw}").hostname or ""
@@ -101,8 +106,12 @@ def probability_of(log_odds: float) -> float:
 def _site_drivers(contributions: list[tuple[float, str]], weight: float) -> list[tuple[float, str, str]]:
     out = []
     for w, token in contributions:
-        shown = token.removeprefix("__host__:")
         learned = "spam" if w > 0 else "not spam"
+        if token.startswith(SIGNAL_PREFIX):
+            kind = token.removeprefix(SIGNAL_PREFIX)
+            out.append((w * weight, kind, f"{signal_words(kind)}: this site has learned that as {learned}"))
+            continue
+        shown = token.removeprefix("__host__:")
         out.append((w * weight, shown, f"this site has learned “{shown}” as {learned}"))
     return out
 
