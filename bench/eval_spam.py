@@ -76,9 +76,10 @@ def print_prose(results: list[ProseFlags]) -> None:
     for result in results:
         print(result.row())
     for result in results:
-        print(f"\n{result.name}: the model's strongest feature in each flagged text (texts, feature)")
+        print(f"\n{result.name}: flagged {result.by_link()}")
+        print("  the model's strongest feature in each flagged text (texts, feature):")
         for driver, n in result.drivers.most_common(6):
-            print(f"  {n:5}  {driver}")
+            print(f"  {n:7}  {driver}")
         for text in result.examples:
             print(f"  e.g. {text[:110]!r}")
 

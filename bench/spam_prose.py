@@ -55,15 +55,29 @@ class ProseFlags:
     reasons: Counter[str] = field(default_factory=Counter)  # reason code -> flagged texts
     drivers: Counter[str] = field(default_factory=Counter)  # the model's strongest feature -> flagged texts
     examples: list[str] = field(default_factory=list)
+    linked: int = 0  # texts with a link (one is enough for the model; the link rule needs max_links)
+    linked_flagged: int = 0
 
     @property
     def flagged(self) -> int:
         return self.held + self.rejected
 
+    def by_link(self) -> str:
+        """Flagged among the texts with a link and among those without."""
+        plain, plain_flagged = self.total - self.linked, self.flagged - self.linked_flagged
+        return (
+            f"with a link {self.linked_flagged} of {self.linked:,} ({_share(self.linked_flagged, self.linked)}), "
+            f"without {plain_flagged} of {plain:,} ({_share(plain_flagged, plain)})"
+        )
+
     def row(self) -> str:
         share = self.flagged / self.total if self.total else 0.0
         reasons = ", ".join(f"{reason} {n}" for reason, n in self.reasons.most_common())
         return f"{self.name:<40} {self.total:6,} {self.held:5} {self.rejected:5} {share:7.2%}   {reasons or '-'}"
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part / whole:.2%}" if whole else "-"
 
 
 def _why(driver: dict[str, float | str]) -> str:
@@ -85,8 +99,11 @@ def flag_prose(model: SpamModel, site_id: str, name: str, texts: list[str], poli
         comment = Comment("x", site_id, "prose", text, Author(), Client(), Status.QUEUED, 0.0)
         verdict = check_spam(comment, policy, CheckContext(body=text, spam=score))
         result.total += 1
+        has_link = bool(verdict.details["links"])
+        result.linked += has_link
         if verdict.action is Action.PASS:
             continue
+        result.linked_flagged += has_link
         result.held += verdict.action is Action.HOLD
         result.rejected += verdict.action is Action.REJECT
         result.reasons.update(verdict.reasons)
