@@ -40,27 +40,19 @@ def _comment(text: str) -> Comment:
     return Comment("x", "bench", "video", text, Author(), Client(), Status.QUEUED, 0.0)
 
 
-def evaluate(
-    model: SpamModel, site: str, rows: list[tuple[str, str]], policy: Policy
-) -> tuple[Tally, Tally, Tally, list[float]]:
-    """Tallies for the whole spam check, the classifier alone and the link rule alone; and the scores."""
-    whole, classifier, links = Tally(), Tally(), Tally()
-    scores = []
+def evaluate(model: SpamModel, site: str, rows: list[tuple[str, str]], policy: Policy) -> Tally:
+    """The spam check's decision (held or rejected) against the labels, scored as the pipeline scores."""
+    tally = Tally()
     for text, label in rows:
         score = model.score(site, text, policy.spam_min_training, use_base=policy.spam_base_model)
         verdict = check_spam(_comment(text), policy, CheckContext(body=text, spam=score))
-        is_spam = label == "spam"
-        whole.add(verdict.action in (Action.HOLD, Action.REJECT), is_spam)
-        probability = score.probability if score.probability is not None else 0.0
-        scores.append(probability)
-        classifier.add(probability >= policy.spam_hold, is_spam)
-        links.add("spam.links" in verdict.reasons, is_spam)
-    return whole, classifier, links, scores
+        tally.add(verdict.action in (Action.HOLD, Action.REJECT), label == "spam")
+    return tally
 
 
 def print_feedback(limit: int | None, rows: list[tuple[str, str]], policy: Policy) -> Tally:
     """The moderators' run (a live stack), its details printed; returns its held-out tally after the decisions."""
-    run = feedback_run(lambda model, site: evaluate(model, site, rows, policy)[0], limit)
+    run = feedback_run(lambda model, site: evaluate(model, site, rows, policy), limit)
     print(f"moderators' feedback: seeded with files 01-02, model counts {run.trained_before}")
     print(f"  files 03-04 over HTTP, premoderation on, by (label, status after the checks): {dict(run.pipeline)}")
     print(f"  decided through the moderation API: {dict(run.decided)}; model counts now {run.trained_after}")
@@ -102,10 +94,10 @@ def main() -> int:
         model = SpamModel(connection)
         model.learn_many("trained", train)
         table = [
-            ("base model alone (a new site: nothing learned)", evaluate(model, "new", rows, policy)[0]),
-            ("trained on 01-04 (site counts blended with the base)", evaluate(model, "trained", rows, policy)[0]),
+            ("base model alone (a new site: nothing learned)", evaluate(model, "new", rows, policy)),
+            ("trained on 01-04 (site counts blended with the base)", evaluate(model, "trained", rows, policy)),
             ("moderators' feedback (01-02 + decisions on 03-04)", taught),
-            ("base model off, trained on 01-04 (site counts only)", evaluate(model, "trained", rows, base_off)[0]),
+            ("base model off, trained on 01-04 (site counts only)", evaluate(model, "trained", rows, base_off)),
         ]
         prose = [
             flag_prose(model, "new", "Wikipedia talk, not toxic", wiki_clean(), policy),
