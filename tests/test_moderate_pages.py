@@ -431,3 +431,19 @@ def test_a_conflict_reads_as_who_decided_and_when():
     assert conflict_message(moderator) == "Already rejected by ana@example.org at 2025-11-30 04:20 UTC"
     checks = Conflict("c_1", Status.PUBLISHED, "pipeline", None)
     assert conflict_message(checks) == "Already published by the checks"
+
+
+def test_the_desk_says_in_words_why_a_comment_looks_like_spam(desk: Desk, held: Callable[..., str]) -> None:
+    scam = held("call me on +44 20 7946 0958 <b>now</b> for a fast loan")
+    ordinary = held("A fair point about the tariffs.")
+    status, html = desk.page()
+    assert status == 200
+    shown = articles(html)
+    why = re.search(r'<ul class="tokens"[^>]*>(.*?)</ul>', shown[scam], flags=re.S)
+    assert why, shown[scam]
+    reasons = [unescape(r) for r in re.findall(r"<li[^>]*>(.*?)</li>", why.group(1))]
+    assert reasons[0] == "asks readers to contact a phone number"
+    assert 1 < len(reasons) <= 5 and all("spam" in r or r.startswith("asks") for r in reasons), reasons
+    assert "<b>" not in why.group(0)  # a word of the comment is shown escaped, never as markup
+    # A comment the model finds ordinary shows its probability, not a list of why it might be spam.
+    assert "Spam probability" in shown[ordinary] and 'class="tokens"' not in shown[ordinary]

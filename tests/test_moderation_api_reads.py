@@ -58,7 +58,7 @@ def test_a_held_comment_shows_everything_a_moderator_decides_on(rt, site, post, 
     assert "".join(s["text"] for s in item["marks"]["segments"]) == item["body"]
     # The site's own counts are untrained: the base model alone scores, and says why in words.
     assert 0 < item["spam"]["probability"] < Policy().spam_hold
-    assert ("viagra", "“viagra” is written like spam") in [(t["token"], t["words"]) for t in item["spam"]["tokens"]]
+    assert ("viagra", "“viagra” reads like spam") in [(t["token"], t["words"]) for t in item["spam"]["tokens"]]
     assert item["reports"]["total"] == 1 and item["reports"]["by_reason"] == {"spam": 1}
     assert item["reports"]["items"][0]["note"] == "ads"
     assert item["history"] == {"published": 0, "held": 1, "rejected": 0, "recent": []}

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .spam_features import CHAR_PREFIX, SIGNAL_PREFIX, Features, signal_words, words_at
+from .spam_features import CHAR_PREFIX, DRIVER_MIN, SIGNAL_PREFIX, Features, shown_word, signal_words, words_at
 
 SHIPPED = Path(__file__).with_name("data") / "spam_base.json"
 FORMAT = 1
@@ -55,11 +55,12 @@ class LinearModel:
         by_word: dict[str, float] = {}
         for name, value in found.values.items():
             if name.startswith(CHAR_PREFIX) and name in self.weights:
-                word = words_at(found.normalized, found.grams[name][1])
+                word = shown_word(words_at(found.normalized, found.grams[name][1]))
                 by_word[word] = by_word.get(word, 0.0) + self.slope * self.weights[name] * value
         drivers: list[tuple[float, str, str]] = [
-            (w, word, f"“{word}” is written like {'spam' if w > 0 else 'ordinary comments'}")
+            (w, word, f"“{word}” reads like {'spam' if w > 0 else 'an ordinary comment'}")
             for word, w in by_word.items()
+            if abs(w) >= DRIVER_MIN
         ]
         priors = self.priors or {}
         for signal in found.found:

@@ -21,13 +21,14 @@ from redis import Redis
 from redis.client import Pipeline
 
 from .keys import Keys
-from .spam_features import SIGNAL_PREFIX, features, signal_words
+from .spam_features import DRIVER_MIN, SIGNAL_PREFIX, features, signal_words
 from .spam_linear import LinearModel, shipped_base
 from .spam_signals import signal_tokens, signals
 from .store import decode
 from .text import LINK
 
 SPAM, HAM = "spam", "ham"
+LINK_MARKER = "__link__"  # one per link, beside its host
 TOKEN = re.compile(r"[^\W_]{2,30}", re.UNICODE)
 MAX_TOKENS = 400  # distinct tokens scored per comment: bounds the HMGET and the work per comment
 EVIDENCE_TOKENS = 8
@@ -58,7 +59,7 @@ def tokenize(text: str) -> list[str]:
     for m in LINK.finditer(text):
         raw = m.group(0)
         host = urlsplit(raw if "://" in raw else f"http://{raw}").hostname or ""
-        tokens.append("__link__")
+        tokens.append(LINK_MARKER)
         if host:
             tokens.append(f"__host__:{host.removeprefix('www.')}")
     tokens.extend(t.lower() for t in TOKEN.findall(LINK.sub(" ", text)))
@@ -106,7 +107,12 @@ def probability_of(log_odds: float) -> float:
 def _site_drivers(contributions: list[tuple[float, str]], weight: float) -> list[tuple[float, str, str]]:
     out = []
     for w, token in contributions:
+        if abs(w * weight) < DRIVER_MIN:
+            continue
         learned = "spam" if w > 0 else "not spam"
+        if token == LINK_MARKER:
+            out.append((w * weight, "link", f"contains a link: this site has learned that as {learned}"))
+            continue
         if token.startswith(SIGNAL_PREFIX):
             kind = token.removeprefix(SIGNAL_PREFIX)
             out.append((w * weight, kind, f"{signal_words(kind)}: this site has learned that as {learned}"))

@@ -16,6 +16,9 @@ from . import bp
 STATUS_WORDS = {Status.PUBLISHED: "approved", Status.REJECTED: "rejected", Status.HELD: "held", Status.QUEUED: "queued"}
 
 
+DESK_DRIVERS = 5  # the desk names at most this many things that made a comment look like spam
+
+
 @dataclass(frozen=True)
 class SpamSignal:
     """The spam model's probability for a comment and what drove it (the strongest first), in words."""
@@ -79,7 +82,9 @@ def spam_signal(comment: Comment) -> SpamSignal | None:
         score = entry.get("score")
         if score is None and not tokens:
             return None
-        return SpamSignal(probability=None if score is None else float(score), tokens=tokens)
+        # The desk says why a comment may be spam; what speaks for it stays in the evidence and the API.
+        toward_spam = [t for t in tokens if t[1] > 0][:DESK_DRIVERS] if score is not None and score >= 0.5 else []
+        return SpamSignal(probability=None if score is None else float(score), tokens=toward_spam)
     return None
 
 
