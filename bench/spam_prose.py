@@ -84,7 +84,7 @@ def _why(driver: dict[str, float | str]) -> str:
     """The model's strongest feature in a moderator's words; a link's characters are one kind, whatever the link."""
     token = str(driver.get("token", ""))
     if find_links(token):
-        return "a link, its characters written like spam"
+        return "a link: its characters read like spam"
     return str(driver.get("words") or token)
 
 
