@@ -47,7 +47,7 @@ def test_the_shipped_file_is_what_the_build_script_builds() -> None:
 def test_a_new_site_stops_common_spam_from_its_first_comment(rt, site, post, work, body) -> None:
     assert rt.spam.trained(site.site_id) == {SPAM: 0, HAM: 0}
     comment = decided(rt, post, work, body)
-    assert comment.status in (Status.HELD, Status.REJECTED)
+    assert comment.status is Status.HELD
     assert "spam.classifier" in comment.reasons
     model = spam_evidence(comment)["details"]["model"]
     assert model["base"] is True and model["tokens"], model
@@ -93,7 +93,7 @@ def test_a_sites_own_decisions_take_over_where_they_disagree_with_the_base(rt, s
     )
     assert decided(rt, post, work, body + ".").status is Status.PUBLISHED
     words = [t["words"] for t in spam_evidence(decided(rt, post, work, body + "!"))["details"]["model"]["tokens"]]
-    assert "this site has learned “newsletter” as not spam" in words, words
+    assert any(w.startswith("this site has learned") and w.endswith("as not spam") for w in words), words
 
 
 def test_a_sites_counts_learn_signals_as_tokens(rt, site) -> None:
@@ -102,3 +102,18 @@ def test_a_sites_counts_learn_signals_as_tokens(rt, site) -> None:
     rt.spam.learn(site.site_id, "The council meets on Tuesday at 7pm.", HAM)
     assert token_count(rt, site.site_id, SPAM, "__signal__:messenger") == 1
     assert token_count(rt, site.site_id, HAM, "__signal__:messenger") == 0
+
+
+def test_the_base_model_alone_holds_but_only_with_the_sites_counts_may_it_reject(rt, site, post, work) -> None:
+    body = "Check out my channel and subscribe, I post new videos every day!"
+    alone = decided(rt, post, work, body)
+    assert spam_evidence(alone)["score"] >= Policy().spam_reject
+    assert alone.status is Status.HELD  # learned from other sites' comments: a moderator decides
+    rt.spam.learn_many(
+        site.site_id,
+        [(f"subscribe to my channel for new videos, part {i}", SPAM) for i in range(20)]
+        + [(f"the council's budget vote was close, part {i}", HAM) for i in range(20)],
+    )
+    with_site = decided(rt, post, work, body + " Thanks!")
+    assert spam_evidence(with_site)["details"]["model"]["site"] is True
+    assert with_site.status is Status.REJECTED

@@ -74,6 +74,12 @@ class SpamScore:
     trained: dict[str, int]
     drivers: list[dict[str, float | str]] = field(default_factory=list)
     base: bool = False  # the shipped base model took part
+    site: bool = False  # the site's own counts took part
+
+    @property
+    def may_reject(self) -> bool:
+        """Whether the score may reject: the base model alone, learned from other sites' comments, only holds."""
+        return self.site
 
 
 def naive_bayes(
@@ -222,7 +228,9 @@ class SpamModel:
         shown: list[dict[str, float | str]] = [
             {"token": t, "words": words, "weight": round(w, 3)} for w, t, words in drivers[:EVIDENCE_TOKENS]
         ]
-        return SpamScore(probability=probability_of(log_odds), trained=docs, drivers=shown, base=use_base)
+        return SpamScore(
+            probability=probability_of(log_odds), trained=docs, drivers=shown, base=use_base, site=site_ready
+        )
 
 
 def _counts(tokens: list[str], values: list[bytes | None]) -> dict[str, int]:

@@ -52,17 +52,14 @@ def check_spam(comment: Comment, policy: Policy, context: CheckContext) -> Verdi
         details["honeypot"] = True
         raise_to(Action.REJECT, "spam.honeypot")
 
-    score = context.spam.probability if context.spam else None
-    if context.spam is not None:
-        details["model"] = {
-            "trained": context.spam.trained,
-            "base": context.spam.base,
-            "tokens": context.spam.drivers,
-        }
+    model = context.spam
+    score = model.probability if model else None
+    if model is not None:
+        details["model"] = {"trained": model.trained, "base": model.base, "site": model.site, "tokens": model.drivers}
         if score is None:
             details["model"]["abstained"] = True
-    if score is not None:
-        if score >= policy.spam_reject:
+    if model is not None and score is not None:
+        if score >= policy.spam_reject and model.may_reject:
             raise_to(Action.REJECT, "spam.classifier")
         elif score >= policy.spam_hold:
             raise_to(Action.HOLD, "spam.classifier")
