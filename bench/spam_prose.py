@@ -71,9 +71,12 @@ class ProseFlags:
         )
 
     def row(self) -> str:
-        share = self.flagged / self.total if self.total else 0.0
+        flagged, by_model = _share(self.flagged, self.total), _share(self.reasons["spam.classifier"], self.total)
         reasons = ", ".join(f"{reason} {n}" for reason, n in self.reasons.most_common())
-        return f"{self.name:<40} {self.total:6,} {self.held:5} {self.rejected:5} {share:7.2%}   {reasons or '-'}"
+        return (
+            f"{self.name:<28} {self.total:6,} {self.held:5} {self.rejected:5} {flagged:>8} {by_model:>9}"
+            f"   {reasons or '-'}"
+        )
 
 
 def _share(part: int, whole: int) -> str:
@@ -88,7 +91,8 @@ def _why(driver: dict[str, float | str]) -> str:
     return str(driver.get("words") or token)
 
 
-PROSE_HEADER = f"{'':<40} {'texts':>6} {'held':>5} {'rej.':>5} {'flagged':>7}   reasons that fired"
+# "by model": flagged with spam.classifier among the reasons (the link rule and the keys need no model).
+PROSE_HEADER = f"{'':<28} {'texts':>6} {'held':>5} {'rej.':>5} {'flagged':>8} {'by model':>9}   reasons that fired"
 
 
 def flag_prose(model: SpamModel, site_id: str, name: str, texts: list[str], policy: Policy) -> ProseFlags:
