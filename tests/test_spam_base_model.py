@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
 from bench.build_spam_base import build
-from tests.helpers.decisions import token_count
 from workers.models import Status
 from workers.policy import Policy
 from workers.spam_linear import SHIPPED
@@ -96,14 +96,6 @@ def test_a_sites_own_decisions_take_over_where_they_disagree_with_the_base(rt, s
     assert any(w.startswith("this site has learned") and w.endswith("as not spam") for w in words), words
 
 
-def test_a_sites_counts_learn_signals_as_tokens(rt, site) -> None:
-    """So a site whose spam comes through messengers can teach that, beyond the base model's fixed weight for it."""
-    rt.spam.learn(site.site_id, "add me on telegram @quickcash99 for daily signals", SPAM)
-    rt.spam.learn(site.site_id, "The council meets on Tuesday at 7pm.", HAM)
-    assert token_count(rt, site.site_id, SPAM, "__signal__:messenger") == 1
-    assert token_count(rt, site.site_id, HAM, "__signal__:messenger") == 0
-
-
 def test_the_base_model_alone_holds_but_only_with_the_sites_counts_may_it_reject(rt, site, post, work) -> None:
     body = "Check out my channel and subscribe, I post new videos every day!"
     alone = decided(rt, post, work, body)
@@ -117,3 +109,37 @@ def test_the_base_model_alone_holds_but_only_with_the_sites_counts_may_it_reject
     with_site = decided(rt, post, work, body + " Thanks!")
     assert spam_evidence(with_site)["details"]["model"]["site"] is True
     assert with_site.status is Status.REJECTED
+
+
+def test_a_score_the_sites_own_counts_disagree_with_is_held_not_rejected(rt, site, post, work) -> None:
+    """A site whose readers talk of the paper's channel: the base is sure it is spam, the site's counts are not."""
+    rt.spam.learn_many(
+        site.site_id,
+        [(f"cheap replica watches, best price number {i}", SPAM) for i in range(20)]
+        + [(f"I check out the new videos on the paper's channel every day, part {i}", HAM) for i in range(20)],
+    )
+    comment = decided(rt, post, work, "Check out my channel and subscribe, I post new videos every day!")
+    evidence = spam_evidence(comment)
+    assert evidence["score"] >= Policy().spam_reject and evidence["details"]["model"]["site"] is True
+    assert comment.status is Status.HELD
+
+
+def test_a_policy_saved_before_the_base_model_keeps_it_off(rt, site, post, work) -> None:
+    saved = json.loads(Policy().model_dump_json())
+    del saved["spam_base_model"]
+    rt.connection.hset(rt.keys.site(site.site_id), "policy", json.dumps(saved))
+    assert rt.sites.policy(site.site_id).spam_base_model is False
+    assert decided(rt, post, work, SCAMS[1]).status is Status.PUBLISHED  # as before the upgrade: untrained, abstains
+
+
+def test_the_drivers_stay_small_whatever_the_comment(rt, site, post, work) -> None:
+    comment = decided(rt, post, work, "write to " + "a" * 60_000 + "@mail.example today")
+    tokens = spam_evidence(comment)["details"]["model"]["tokens"]
+    assert tokens and all(len(t["token"]) <= 201 and len(t["words"]) <= 201 for t in tokens)
+    assert len(json.dumps(comment.evidence)) < 16_384
+
+
+def test_a_link_whose_host_cannot_be_parsed_is_still_decided(rt, site, post, work) -> None:
+    comment = decided(rt, post, work, "see http://example\u2100com/offer for the timetable")
+    assert "pipeline_error" not in comment.reasons
+    assert spam_evidence(comment)["score"] is not None  # scored, as any other comment with a link

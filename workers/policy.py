@@ -81,7 +81,7 @@ class Policy(BaseModel):
     )
     # Chosen by leave-one-video-out on YouTube 01-04 (docs/spam-model.md): hold at the lowest threshold with at most
     # 1% false positives (the base model alone held 75.3% of spam at 0.95%; with the site's counts, 82.0% at 0.82%);
-    # reject where no ham scored (51.0% of spam, with the site's counts). The base model alone never rejects.
+    # reject where no ham scored (50.6% of spam, with the site's counts). The base model alone never rejects.
     spam_hold: float = Field(0.94, ge=0, le=1, description="Hold when the spam model's probability is at least this.")
     spam_reject: float = Field(
         0.999,
@@ -98,7 +98,7 @@ class Policy(BaseModel):
         20,
         ge=1,
         le=SPAM_MIN_TRAINING_MAX,
-        description="The spam model abstains until it has learned this many comments of each class.",
+        description="The site's own spam counts take part once they have learned this many comments of each class.",
     )
     profanity_action: ProfanityAction = Field(
         Action.HOLD, description="What severe profanity does: hold, reject, censor or pass."
@@ -194,8 +194,12 @@ def _within_bounds(name: str, value: Any) -> Any:
 
 def stored_policy(raw: str | None) -> Policy:
     """A policy read back from Redis. One saved before a bound existed is brought within it, so the
-    site keeps working: a list keeps its first valid items up to the bound, another field its default."""
+    site keeps working: a list keeps its first valid items up to the bound, another field its default.
+    One saved before the base spam model existed keeps it off."""
     data = json.loads(raw or "{}")
+    if raw and "spam_base_model" not in data:
+        # Saved before the base model existed: the site scores as it did until it turns the base model on.
+        data["spam_base_model"] = False
     try:
         return Policy.model_validate(data)
     except ValidationError as exc:

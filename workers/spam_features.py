@@ -28,8 +28,50 @@ CHAR_LIMIT = 4000
 CHAR_PREFIX = "c:"
 SIGNAL_PREFIX = "__signal__:"  # spam_signals.signal_tokens names each kind found so
 _SPACE = re.compile(r"\s+")
-# A word's part of the score below this (in log-odds) is not worth a moderator's reading.
+# A word's part of the score below this (in log-odds) is not worth a moderator's reading; nor are these words,
+# whatever their weight: "“the” reads like spam" tells a moderator nothing.
 DRIVER_MIN = 0.25
+FUNCTION_WORDS = frozenset(
+    {
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "do",
+        "for",
+        "from",
+        "has",
+        "have",
+        "i",
+        "if",
+        "in",
+        "is",
+        "it",
+        "me",
+        "my",
+        "no",
+        "not",
+        "of",
+        "on",
+        "or",
+        "our",
+        "so",
+        "that",
+        "the",
+        "this",
+        "to",
+        "was",
+        "we",
+        "with",
+        "you",
+        "your",
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,16 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .spam_features import CHAR_PREFIX, DRIVER_MIN, SIGNAL_PREFIX, Features, shown_word, signal_words, words_at
+from .spam_features import (
+    CHAR_PREFIX,
+    DRIVER_MIN,
+    FUNCTION_WORDS,
+    SIGNAL_PREFIX,
+    Features,
+    shown_word,
+    signal_words,
+    words_at,
+)
 
 SHIPPED = Path(__file__).with_name("data") / "spam_base.json"
 FORMAT = 1
@@ -60,7 +69,7 @@ class LinearModel:
         drivers: list[tuple[float, str, str]] = [
             (w, word, f"“{word}” reads like {'spam' if w > 0 else 'an ordinary comment'}")
             for word, w in by_word.items()
-            if abs(w) >= DRIVER_MIN
+            if abs(w) >= DRIVER_MIN and word.lower() not in FUNCTION_WORDS
         ]
         priors = self.priors or {}
         for signal in found.found:

@@ -20,10 +20,10 @@ from urllib.parse import urlsplit
 from redis import Redis
 from redis.client import Pipeline
 
+from .evidence import EVIDENCE_TEXT
 from .keys import Keys
-from .spam_features import DRIVER_MIN, SIGNAL_PREFIX, features, signal_words
+from .spam_features import DRIVER_MIN, FUNCTION_WORDS, SIGNAL_PREFIX, features, signal_words
 from .spam_linear import LinearModel, shipped_base
-from .spam_signals import signal_tokens, signals
 from .store import decode
 from .text import LINK
 
@@ -50,16 +50,19 @@ end
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-cased words, a marker and the host for each link, and one token per signal kind found.
+    """Lower-cased words, plus a marker and the host for each link (spam's strongest signal).
 
-    The signals (a phone number, a messenger account, shouting…) let a site's moderators teach what its
-    own spam does, beyond the base model's fixed weights for them.
+    Unlearning re-tokenizes a comment's text and subtracts, so what this returns for a text must not
+    change while counts learned with it are kept: a new kind of token is new counts' alone.
     """
-    tokens: list[str] = signal_tokens(signals(text))
+    tokens: list[str] = []
     for m in LINK.finditer(text):
         raw = m.group(0)
-        host = urlsplit(raw if "://" in raw else f"http://{raw}").hostname or ""
         tokens.append(LINK_MARKER)
+        try:
+            host = urlsplit(raw if "://" in raw else f"http://{raw}").hostname or ""
+        except ValueError:  # a host that NFKC-normalises into a separator ("example℀com"): a link without one
+            host = ""
         if host:
             tokens.append(f"__host__:{host.removeprefix('www.')}")
     tokens.extend(t.lower() for t in TOKEN.findall(LINK.sub(" ", text)))
@@ -74,12 +77,17 @@ class SpamScore:
     trained: dict[str, int]
     drivers: list[dict[str, float | str]] = field(default_factory=list)
     base: bool = False  # the shipped base model took part
-    site: bool = False  # the site's own counts took part
+    site_probability: float | None = None  # what the site's own counts alone say, once they take part
 
     @property
-    def may_reject(self) -> bool:
-        """Whether the score may reject: the base model alone, learned from other sites' comments, only holds."""
-        return self.site
+    def site(self) -> bool:
+        """Whether the site's own counts took part."""
+        return self.site_probability is not None
+
+    def may_reject(self, hold: float) -> bool:
+        """Only when the site's own counts alone would hold the comment too: the base model, learned from other
+        sites' comments, may ask a moderator but never discards a reader's comment on its own word."""
+        return self.site_probability is not None and self.site_probability >= hold
 
 
 def naive_bayes(
@@ -110,10 +118,15 @@ def probability_of(log_odds: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(min(log_odds, 700.0), -700.0)))
 
 
+def clipped(text: str) -> str:
+    """A driver's text as evidence keeps it: a comment's "word" may be thousands of characters."""
+    return text if len(text) <= EVIDENCE_TEXT else text[:EVIDENCE_TEXT] + "…"
+
+
 def _site_drivers(contributions: list[tuple[float, str]], weight: float) -> list[tuple[float, str, str]]:
     out = []
     for w, token in contributions:
-        if abs(w * weight) < DRIVER_MIN:
+        if abs(w * weight) < DRIVER_MIN or token in FUNCTION_WORDS:
             continue
         learned = "spam" if w > 0 else "not spam"
         if token == LINK_MARKER:
@@ -208,6 +221,7 @@ class SpamModel:
         if not (use_base or site_ready):
             return SpamScore(probability=None, trained=docs)
         log_odds = 0.0
+        site_log_odds: float | None = None
         drivers: list[tuple[float, str, str]] = []
         if use_base:
             found = features(text, author_url)
@@ -220,16 +234,21 @@ class SpamModel:
             vocabulary = max(int(results[1]), int(results[2]))
             scored = set(distinct)
             kept = [t for t in tokens if t in scored]
-            site, parts = naive_bayes(kept, spam_counts, ham_counts, docs, totals, vocabulary)
+            site_log_odds, parts = naive_bayes(kept, spam_counts, ham_counts, docs, totals, vocabulary)
             weight = SITE_WEIGHT if use_base else 1.0
-            log_odds += weight * site
+            log_odds += weight * site_log_odds
             drivers += _site_drivers(parts, weight)
         drivers.sort(key=lambda d: abs(d[0]), reverse=True)
         shown: list[dict[str, float | str]] = [
-            {"token": t, "words": words, "weight": round(w, 3)} for w, t, words in drivers[:EVIDENCE_TOKENS]
+            {"token": clipped(t), "words": clipped(words), "weight": round(w, 3)}
+            for w, t, words in drivers[:EVIDENCE_TOKENS]
         ]
         return SpamScore(
-            probability=probability_of(log_odds), trained=docs, drivers=shown, base=use_base, site=site_ready
+            probability=probability_of(log_odds),
+            trained=docs,
+            drivers=shown,
+            base=use_base,
+            site_probability=probability_of(site_log_odds) if site_log_odds is not None else None,
         )
 
 

@@ -59,7 +59,7 @@ def check_spam(comment: Comment, policy: Policy, context: CheckContext) -> Verdi
         if score is None:
             details["model"]["abstained"] = True
     if model is not None and score is not None:
-        if score >= policy.spam_reject and model.may_reject:
+        if score >= policy.spam_reject and model.may_reject(policy.spam_hold):
             raise_to(Action.REJECT, "spam.classifier")
         elif score >= policy.spam_hold:
             raise_to(Action.HOLD, "spam.classifier")
