@@ -25,15 +25,14 @@ from itertools import cycle
 import requests
 
 try:
-    from bench.common import TRAIN_FILES, youtube_rows
+    from bench.common import TRAIN_FILES, store_queued, youtube_rows
     from bench.live_stack import LiveStack, live_stack
 except ImportError:  # run as a file: python bench/bench_moderation_actions.py
-    from common import TRAIN_FILES, youtube_rows  # type: ignore[no-redef]
+    from common import TRAIN_FILES, store_queued, youtube_rows  # type: ignore[no-redef]
     from live_stack import LiveStack, live_stack  # type: ignore[no-redef]
-from workers.models import Author, Client, Comment, Status
+from workers.models import Status
 from workers.pipeline_decision import moderate
 from workers.policy import Policy
-from workers.store import new_comment_id
 
 THREADS = 50
 AUTHORS = 2_000  # so that authors have a history of several comments
@@ -49,21 +48,10 @@ def seed_held(stack: LiveStack, site_id: str, count: int) -> list[str]:
     n = 0
     while len(held) < count:
         reader = n % AUTHORS
-        comment = Comment(
-            id=new_comment_id(),
-            site_id=site_id,
-            thread_id=f"2026/11/story-{n % THREADS}",
-            body=f"{next(bodies)} ({n})",  # numbered: the duplicate rule would reject a repeat
-            author=Author(name=f"Reader {reader}", email=f"reader{reader}@example.org"),
-            client=Client(ip=f"198.18.{reader // 250}.{reader % 250 + 1}"),
-            status=Status.QUEUED,
-            created_at=time.time(),
-        )
-        with rt.connection.pipeline() as pipe:
-            rt.comments.add_queued(pipe, comment)
-            pipe.execute()
-        if moderate(rt, comment.id) is Status.HELD:
-            held.append(comment.id)
+        # numbered: the duplicate rule would reject a repeat
+        comment_id = store_queued(rt, site_id, f"2026/11/story-{n % THREADS}", f"{next(bodies)} ({n})", reader)
+        if moderate(rt, comment_id) is Status.HELD:
+            held.append(comment_id)
         n += 1
     return held
 

@@ -22,16 +22,15 @@ from collections.abc import Callable
 from typing import Any
 
 try:
-    from bench.common import TRAIN_FILES, private_redis, youtube_rows
+    from bench.common import TRAIN_FILES, private_redis, store_queued, youtube_rows
 except ImportError:  # run as a file: python bench/bench_spam_share.py
-    from common import TRAIN_FILES, private_redis, youtube_rows  # type: ignore[no-redef]
+    from common import TRAIN_FILES, private_redis, store_queued, youtube_rows  # type: ignore[no-redef]
 from workers import pipeline_decision
 from workers.config import Settings
-from workers.models import Author, Client, Comment, Decision, Status
+from workers.models import Decision
 from workers.policy import Policy
 from workers.runtime import Runtime
 from workers.spam_features import features
-from workers.store import new_comment_id
 
 WARM_UP = 20  # comments per site first, untimed: the profanity word list and the base model load on first use
 
@@ -64,20 +63,7 @@ class SpamTimer:
 
 def queued(rt: Runtime, site_id: str, text: str, n: int) -> str:
     """A comment stored as a submission stores it, from its own reader (so the duplicate rule never fires)."""
-    comment = Comment(
-        id=new_comment_id(),
-        site_id=site_id,
-        thread_id="2026/11/story",
-        body=text,
-        author=Author(name=f"Reader {n}", email=f"reader{n}@example.org"),
-        client=Client(ip=f"198.18.{n // 250 % 250}.{n % 250 + 1}"),
-        status=Status.QUEUED,
-        created_at=time.time(),
-    )
-    with rt.connection.pipeline() as pipe:
-        rt.comments.add_queued(pipe, comment)
-        pipe.execute()
-    return comment.id
+    return store_queued(rt, site_id, "2026/11/story", text, n)
 
 
 def ms(seconds: list[float]) -> float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,6 +12,9 @@ from pathlib import Path
 from redis import Redis
 
 from workers.embedded_redis import EmbeddedRedis
+from workers.models import Author, Client, Comment, Status
+from workers.runtime import Runtime
+from workers.store import new_comment_id
 from workers.training import clean_text
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -35,6 +39,24 @@ def youtube_rows(name: str, dedupe: bool = True) -> list[tuple[str, str]]:
             seen.add(key)
             rows.append((text, "spam" if row["CLASS"].strip() == "1" else "ham"))
     return rows
+
+
+def store_queued(rt: Runtime, site_id: str, thread_id: str, body: str, reader: int) -> str:
+    """A comment stored as a submission stores it, from reader number `reader`; returns its id."""
+    comment = Comment(
+        id=new_comment_id(),
+        site_id=site_id,
+        thread_id=thread_id,
+        body=body,
+        author=Author(name=f"Reader {reader}", email=f"reader{reader}@example.org"),
+        client=Client(ip=f"198.18.{reader // 250 % 250}.{reader % 250 + 1}"),
+        status=Status.QUEUED,
+        created_at=time.time(),
+    )
+    with rt.connection.pipeline() as pipe:
+        rt.comments.add_queued(pipe, comment)
+        pipe.execute()
+    return comment.id
 
 
 @contextmanager

@@ -35,8 +35,8 @@ from .spam_features import (
 
 SHIPPED = Path(__file__).with_name("data") / "spam_base.json"
 FORMAT = 1
-EVIDENCE_DRIVERS = 8
 Example = tuple[Mapping[str, float], int, float]  # features, +1 spam / -1 ham, weight
+Driver = tuple[float, str, str]  # its part of the log-odds, what in the comment, what that means
 
 
 @dataclass(frozen=True)
@@ -59,14 +59,14 @@ class LinearModel:
         priors = self.priors or {}
         return self.slope * self.margin(values) + self.intercept + sum(priors.get(n, 0.0) for n in values)
 
-    def drivers(self, found: Features) -> list[dict[str, float | str]]:
-        """The words and signals that moved the score most, in a moderator's words."""
+    def drivers(self, found: Features) -> list[Driver]:
+        """The words and signals that moved the score, in a moderator's words, the strongest first."""
         by_word: dict[str, float] = {}
         for name, value in found.values.items():
             if name.startswith(CHAR_PREFIX) and name in self.weights:
                 word = shown_word(words_at(found.normalized, found.grams[name][1]))
                 by_word[word] = by_word.get(word, 0.0) + self.slope * self.weights[name] * value
-        drivers: list[tuple[float, str, str]] = [
+        drivers: list[Driver] = [
             (w, word, f"“{word}” reads like {'spam' if w > 0 else 'an ordinary comment'}")
             for word, w in by_word.items()
             if abs(w) >= DRIVER_MIN and word.lower() not in FUNCTION_WORDS
@@ -76,7 +76,7 @@ class LinearModel:
             weight = priors.get(SIGNAL_PREFIX + signal.kind, 0.0)
             drivers.append((weight, signal.text or signal.kind, signal_words(signal.kind)))
         drivers.sort(key=lambda d: abs(d[0]), reverse=True)
-        return [{"token": t, "words": s, "weight": round(w, 3)} for w, t, s in drivers[:EVIDENCE_DRIVERS]]
+        return drivers
 
     def to_json(self) -> str:
         """The model file: sorted, rounded, one weight a line, so rebuilding gives the same bytes."""
