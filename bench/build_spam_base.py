@@ -21,8 +21,9 @@ try:
     from bench.common import DATA, TRAIN_FILES, youtube_rows
 except ImportError:  # run as a file: python bench/build_spam_base.py
     from common import DATA, TRAIN_FILES, youtube_rows  # type: ignore[no-redef]
-from workers.spam_features import SIGNAL_PREFIX, char_features
+from workers.spam_features import char_features
 from workers.spam_linear import SHIPPED, Example, LinearModel, fit_platt, train_linear
+from workers.spam_signals import SIGNAL_PREFIX
 from workers.text import LINK
 from workers.training import clean_text
 

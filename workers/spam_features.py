@@ -26,7 +26,6 @@ CHAR_MIN, CHAR_MAX = 2, 5
 # may be 65,525. Every training comment is shorter; spam shows itself in its first lines.
 CHAR_LIMIT = 4000
 CHAR_PREFIX = "c:"
-SIGNAL_PREFIX = "__signal__:"  # spam_signals.signal_tokens names each kind found so
 _SPACE = re.compile(r"\s+")
 # A word's part of the score below this (in log-odds) is not worth a moderator's reading; nor are these words,
 # whatever their weight: "“the” reads like spam" tells a moderator nothing.
@@ -79,7 +78,7 @@ class Features:
     """One comment as the base model reads it: weighted feature names, and what they came from."""
 
     values: dict[str, float]
-    grams: dict[str, tuple[str, int]]  # feature name -> (the n-gram as written, its offset in `normalized`)
+    grams: dict[str, int]  # feature name -> where its first n-gram starts in `normalized` (for evidence)
     normalized: str
     found: tuple[Signal, ...]
 
@@ -94,15 +93,15 @@ def bucket(gram: str) -> str:
     return f"{CHAR_PREFIX}{zlib.crc32(gram.encode('utf-8')) & (BUCKETS - 1)}"
 
 
-def char_features(text: str) -> tuple[dict[str, float], dict[str, tuple[str, int]], str]:
-    """Each distinct hashed n-gram once, scaled to unit length; with the first n-gram seen per bucket."""
+def char_features(text: str) -> tuple[dict[str, float], dict[str, int], str]:
+    """Each distinct hashed n-gram once, scaled to unit length; with where each bucket's first n-gram starts."""
     normalized = normalize(text)[:CHAR_LIMIT]
-    grams: dict[str, tuple[str, int]] = {}
+    grams: dict[str, int] = {}
     for n in range(CHAR_MIN, CHAR_MAX + 1):
         for i in range(len(normalized) - n + 1):
             gram = normalized[i : i + n]
             if gram.strip():
-                grams.setdefault(bucket(gram), (gram, i))
+                grams.setdefault(bucket(gram), i)
     value = 1.0 / math.sqrt(len(grams)) if grams else 0.0
     return dict.fromkeys(grams, value), grams, normalized
 

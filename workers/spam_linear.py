@@ -26,12 +26,12 @@ from .spam_features import (
     CHAR_PREFIX,
     DRIVER_MIN,
     FUNCTION_WORDS,
-    SIGNAL_PREFIX,
     Features,
     shown_word,
     signal_words,
     words_at,
 )
+from .spam_signals import SIGNAL_PREFIX
 
 SHIPPED = Path(__file__).with_name("data") / "spam_base.json"
 FORMAT = 1
@@ -64,7 +64,7 @@ class LinearModel:
         by_word: dict[str, float] = {}
         for name, value in found.values.items():
             if name.startswith(CHAR_PREFIX) and name in self.weights:
-                word = shown_word(words_at(found.normalized, found.grams[name][1]))
+                word = shown_word(words_at(found.normalized, found.grams[name]))
                 by_word[word] = by_word.get(word, 0.0) + self.slope * self.weights[name] * value
         drivers: list[Driver] = [
             (w, word, f"“{word}” reads like {'spam' if w > 0 else 'an ordinary comment'}")

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from .text import LINK
 
+SIGNAL_PREFIX = "__signal__:"  # a signal kind as the base spam model names its feature
 KINDS = ("phone", "email", "messenger", "handle", "wallet", "author_url", "shouting", "repetition")
 SIGNAL_WORDS: dict[str, str] = {
     "phone": "asks readers to contact a phone number",
@@ -223,6 +224,6 @@ def signals(text: str, author_url: str = "") -> list[Signal]:
 
 
 def signal_tokens(found: list[Signal]) -> list[str]:
-    """Distinct "__signal__:<kind>" tokens for the spam model, in KINDS order."""
+    """Distinct SIGNAL_PREFIX + kind tokens for the spam model, in KINDS order."""
     kinds = {s.kind for s in found}
-    return [f"__signal__:{kind}" for kind in KINDS if kind in kinds]
+    return [SIGNAL_PREFIX + kind for kind in KINDS if kind in kinds]
