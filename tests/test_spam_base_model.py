@@ -143,3 +143,18 @@ def test_a_link_whose_host_cannot_be_parsed_is_still_decided(rt, site, post, wor
     comment = decided(rt, post, work, "see http://example\u2100com/offer for the timetable")
     assert "pipeline_error" not in comment.reasons
     assert spam_evidence(comment)["score"] is not None  # scored, as any other comment with a link
+
+
+def test_a_link_is_read_as_its_host_not_its_path(rt, site, post, work) -> None:
+    # A link's path is an id: two tweets that differ only in theirs score the same, and the evidence names the host.
+    first = spam_evidence(decided(rt, post, work, "Great game last night http://t.co/ZUai7qWBIR"))
+    second = spam_evidence(decided(rt, post, work, "Great game last night http://t.co/Q9xLm2PzTa"))
+    assert first["score"] == second["score"]
+    said = [d["words"] for d in first["details"]["model"]["tokens"]]
+    assert "a link to “t.co” reads like spam" in said, said
+    assert not any("zuai7qwbir" in words for words in said), said
+
+
+def test_a_new_site_publishes_a_comment_that_links_to_a_report(rt, site, post, work) -> None:
+    body = "Here is the council's own report: https://www.example-council.gov.uk/reports/2024/budget-final.pdf"
+    assert decided(rt, post, work, body).status is Status.PUBLISHED

@@ -8,6 +8,10 @@ so a site's unusual text never grows the model.
 
 Each n-gram counts once per comment (binary), and the n-grams of one comment are scaled to unit
 length, so a long comment is not more spam-like for being long.
+
+A link is read as its host ("https://t.co/ZUai7qWBIR" as "t.co"): the rest of a link is an id whose
+characters say nothing about spam, and learned from YouTube 01-04, where nearly every link is spam's,
+they made a tweet's or a news comment's one link enough to hold it (docs/spam-model.md, *Links*).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import zlib
 from dataclasses import dataclass
 
 from .spam_signals import SIGNAL_WORDS, Signal, signal_tokens, signals
+from .text import LINK, link_host
 
 BUCKETS = 1 << 18
 CHAR_MIN, CHAR_MAX = 2, 5
@@ -81,11 +86,13 @@ class Features:
     grams: dict[str, int]  # feature name -> where its first n-gram starts in `normalized` (for evidence)
     normalized: str
     found: tuple[Signal, ...]
+    hosts: frozenset[str] = frozenset()  # the hosts its links point to, as `normalized` has them
 
 
 def normalize(text: str) -> str:
-    """Lower case, runs of white space as one space, padded so first and last letters start n-grams."""
-    return f" {_SPACE.sub(' ', text.lower()).strip()} "
+    """Links as their hosts, lower case, runs of white space as one space, padded so edge letters start n-grams."""
+    with_hosts = LINK.sub(lambda m: f" {link_host(m.group(0))} ", text)
+    return f" {_SPACE.sub(' ', with_hosts.lower()).strip()} "
 
 
 def bucket(gram: str) -> str:
@@ -112,7 +119,8 @@ def features(text: str, author_url: str = "") -> Features:
     found = tuple(signals(text, author_url))
     for token in signal_tokens(list(found)):
         values[token] = 1.0
-    return Features(values=values, grams=grams, normalized=normalized, found=found)
+    hosts = frozenset(host for m in LINK.finditer(text) if (host := link_host(m.group(0))))
+    return Features(values=values, grams=grams, normalized=normalized, found=found, hosts=hosts)
 
 
 def words_at(normalized: str, offset: int) -> str:

@@ -39,6 +39,12 @@ Example = tuple[Mapping[str, float], int, float]  # features, +1 spam / -1 ham, 
 Driver = tuple[float, str, str]  # its part of the log-odds, what in the comment, what that means
 
 
+def _reads_like(word: str, weight: float, hosts: frozenset[str]) -> str:
+    """A word's part of the score in a moderator's words: "“casino” reads like spam", "a link to “t.co” …"."""
+    what = f"a link to “{word}”" if word in hosts else f"“{word}”"
+    return f"{what} reads like {'spam' if weight > 0 else 'an ordinary comment'}"
+
+
 @dataclass(frozen=True)
 class LinearModel:
     """Weights per feature, and how a margin maps to log-odds."""
@@ -67,7 +73,7 @@ class LinearModel:
                 word = shown_word(words_at(found.normalized, found.grams[name]))
                 by_word[word] = by_word.get(word, 0.0) + self.slope * self.weights[name] * value
         drivers: list[Driver] = [
-            (w, word, f"“{word}” reads like {'spam' if w > 0 else 'an ordinary comment'}")
+            (w, word, _reads_like(word, w, found.hosts))
             for word, w in by_word.items()
             if abs(w) >= DRIVER_MIN and word.lower() not in FUNCTION_WORDS
         ]

@@ -15,7 +15,6 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from redis import Redis
 from redis.client import Pipeline
@@ -25,7 +24,7 @@ from .keys import Keys
 from .spam_features import DRIVER_MIN, FUNCTION_WORDS, features
 from .spam_linear import Driver, LinearModel, shipped_base
 from .store import decode
-from .text import LINK
+from .text import LINK, link_host
 
 SPAM, HAM = "spam", "ham"
 LINK_MARKER = "__link__"  # one per link, beside its host
@@ -58,14 +57,9 @@ def tokenize(text: str) -> list[str]:
     """
     tokens: list[str] = []
     for m in LINK.finditer(text):
-        raw = m.group(0)
         tokens.append(LINK_MARKER)
-        try:
-            host = urlsplit(raw if "://" in raw else f"http://{raw}").hostname or ""
-        except ValueError:  # a host that NFKC-normalises into a separator ("example℀com"): a link without one
-            host = ""
-        if host:
-            tokens.append(f"__host__:{host.removeprefix('www.')}")
+        if host := link_host(m.group(0)):
+            tokens.append(f"__host__:{host}")
     tokens.extend(t.lower() for t in TOKEN.findall(LINK.sub(" ", text)))
     return tokens
 

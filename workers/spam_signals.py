@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
-from .text import LINK
+from .text import LINK, link_host
 
 SIGNAL_PREFIX = "__signal__:"  # a signal kind as the base spam model names its feature
 KINDS = ("phone", "email", "messenger", "handle", "wallet", "author_url", "shouting", "repetition")
@@ -211,11 +210,7 @@ def author_url_signal(author_url: str) -> list[Signal]:
     url = author_url.strip()
     if not url:
         return []
-    try:
-        host = urlsplit(url if "://" in url else f"http://{url}").hostname
-    except ValueError:
-        host = None
-    return [Signal("author_url", host or url, -1, -1)]
+    return [Signal("author_url", link_host(url) or url, -1, -1)]
 
 
 def signals(text: str, author_url: str = "") -> list[Signal]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 from .key_matcher import key_matcher
 
@@ -41,6 +42,15 @@ def find_links(text: str) -> list[dict[str, object]]:
         url = m.group(0).rstrip(TRAILING_PUNCTUATION)
         links.append({"url": url, "start": m.start(), "end": m.start() + len(url)})
     return links
+
+
+def link_host(url: str) -> str:
+    """The host a link points to, lower case, without "www."; "" when it has none."""
+    try:
+        host = urlsplit(url if "://" in url else f"http://{url}").hostname or ""
+    except ValueError:  # a host that NFKC-normalises into a separator ("example℀com"): a link without one
+        host = ""
+    return host.removeprefix("www.")
 
 
 def find_keys(keys: tuple[str, ...], fields: dict[str, str]) -> list[dict[str, object]]:
