@@ -1,7 +1,8 @@
 """Ordinary prose that is not spam and not YouTube: what the spam check does to it with the base model alone.
 
-Evaluation sets only (never read while building or tuning the model): the clean comments of the Wikipedia
-talk test sample, and the tweets Davidson et al.'s annotators called "neither" hate nor offensive.
+The build never reads them: the clean comments of the Wikipedia talk test sample (held out), and the tweets
+Davidson et al.'s annotators called "neither" hate nor offensive (not held out; they helped choose how the
+base model reads links, docs/spam-model.md).
 """
 
 from __future__ import annotations

@@ -102,7 +102,7 @@ def bucket(gram: str) -> str:
 
 def char_features(text: str) -> tuple[dict[str, float], dict[str, int], str]:
     """Each distinct hashed n-gram once, scaled to unit length; with where each bucket's first n-gram starts."""
-    normalized = normalize(text)[:CHAR_LIMIT]
+    normalized = normalize(text[:CHAR_LIMIT])[:CHAR_LIMIT]
     grams: dict[str, int] = {}
     for n in range(CHAR_MIN, CHAR_MAX + 1):
         for i in range(len(normalized) - n + 1):
@@ -119,7 +119,7 @@ def features(text: str, author_url: str = "") -> Features:
     found = tuple(signals(text, author_url))
     for token in signal_tokens(list(found)):
         values[token] = 1.0
-    hosts = frozenset(host for m in LINK.finditer(text) if (host := link_host(m.group(0))))
+    hosts = frozenset(host for m in LINK.finditer(text[:CHAR_LIMIT]) if (host := link_host(m.group(0))))
     return Features(values=values, grams=grams, normalized=normalized, found=found, hosts=hosts)
 
 

@@ -45,9 +45,15 @@ def find_links(text: str) -> list[dict[str, object]]:
 
 
 def link_host(url: str) -> str:
-    """The host a link points to, lower case, without "www."; "" when it has none."""
+    """The host a link (as LINK matched it) points to, lower case, without "www."; "" when it has none.
+
+    The scheme is read from the link's start, not searched for: "www.a.com/go?to=https://b" points to a.com,
+    and "http:///a.com" to a.com as a browser reads it.
+    """
+    url = url.rstrip(TRAILING_PUNCTUATION)
+    scheme = re.match(r"(?i)https?:/*", url)
     try:
-        host = urlsplit(url if "://" in url else f"http://{url}").hostname or ""
+        host = urlsplit(f"http://{url[scheme.end() if scheme else 0 :]}").hostname or ""
     except ValueError:  # a host that NFKC-normalises into a separator ("example℀com"): a link without one
         host = ""
     return host.removeprefix("www.")
