@@ -6,6 +6,7 @@ half our saturated rate from bench/fixed_rate.py in its own process, against bot
 
 from __future__ import annotations
 
+import math
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,12 +17,13 @@ from redis import Redis
 from bench.bench_web import WrkRun, post_script, run_wrk
 from bench.live_stack import BENCH_ENV
 from bench.stack_memory import RssAtCounts
-from bench.stack_processes import BARE, OURS, children, fixed_rate, gunicorn, percentile
+from bench.stack_processes import BARE, OURS, Served, children, cpu_seconds, fixed_rate, gunicorn, percentile
 from workers.config import Settings
 from workers.policy import Policy
 from workers.runtime import Runtime
 
 WEB_MARKS = (1_000, 5_000, 10_000)
+TOP_UP_SECONDS_MAX = 60
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class AtRate:
 @dataclass(frozen=True)
 class Ingest:
     saturated: WrkRun
+    server_cpu_ms: float  # the gunicorn workers' CPU time per request answered, at saturation
     half: AtRate
     rss_at: dict[int, float]  # the larger gunicorn worker's RSS once this many comments were stored
     rss_end: float | None  # and after both runs
@@ -58,6 +61,14 @@ def _site(url: str) -> tuple[Runtime, str, str]:
     # Flood control stays at its default (15 s per IP and e-mail): every request has its own of both.
     rt.sites.set_policy(site.site_id, Policy(submit_burst=0, max_queued_comments=0))
     return rt, site.site_id, site.key
+
+
+def top_up(rt: Runtime, served: Served, script: Path, key: str, per_second: float) -> None:
+    """More wrk load until the web processes have stored WEB_MARKS' last count (their memory then), a minute at most."""
+    missing = WEB_MARKS[-1] - int(rt.connection.zcard(rt.keys.queued()))
+    if missing > 0:
+        script.write_text(post_script(key, first_octet=11))  # other IPs and e-mails than the first run's
+        run_wrk(served.base, min(TOP_UP_SECONDS_MAX, math.ceil(missing / max(per_second, 1) * 1.2) + 1), script)
 
 
 def measure(url: str, app: str, seconds: int, half_rate: float | None = None) -> Ingest:
@@ -76,12 +87,18 @@ def measure(url: str, app: str, seconds: int, half_rate: float | None = None) ->
         )
         sampler.start()
         try:
+            workers = children(served.master)
+            cpu_before = cpu_seconds(workers)
             saturated = run_wrk(served.base, seconds, script)
+            answered = saturated.requests_per_second * saturated.wall_seconds
+            server_cpu_ms = (cpu_seconds(workers) - cpu_before) * 1000 / max(answered, 1)
             rate = half_rate or saturated.requests_per_second / 2
             answer = fixed_rate(port=served.port, key=key, rate=rate, seconds=seconds, first_octet=20)
+            if app == OURS:
+                top_up(rt, served, script, key, saturated.requests_per_second)
         finally:
             sampler.finish()
-    return Ingest(saturated, AtRate.of(rate, answer), dict(sampler.at_mark), sampler.last)
+    return Ingest(saturated, server_cpu_ms, AtRate.of(rate, answer), dict(sampler.at_mark), sampler.last)
 
 
 def ingest(url: str, seconds: int) -> tuple[Ingest, Ingest]:

@@ -46,6 +46,14 @@ def ingest_rows(ours: Ingest, bare: Ingest) -> list[Row]:
             INGEST_RATIO,
             note=f"non-2xx {ours.saturated.non_2xx}",
         ),
+        Row(
+            "ingest",
+            "server CPU per request at saturation (gunicorn workers)",
+            ours.server_cpu_ms,
+            "ms",
+            bare.server_cpu_ms,
+            "bare Flask 202",
+        ),
         Row("ingest", f"p50 at {rate} (half of ours)", ours.half.p50_ms, "ms", bare.half.p50_ms, "bare, same rate"),
         Row(
             "ingest",
@@ -146,12 +154,14 @@ def end_to_end_rows(e2e: EndToEnd) -> list[Row]:
 
 
 def memory_rows(web: Ingest, bare_web: Ingest, runs: list[PipelineRun]) -> list[Row]:
-    web_last = web.rss_at[max(web.rss_at)] if web.rss_at else web.rss_end
+    web_mark = max(web.rss_at, default=None)
     rows = [
         Row(
             "memory",
-            "web: a gunicorn worker's RSS after the ingest runs",
-            web_last,
+            f"web: a gunicorn worker's RSS after {web_mark:,} submissions"
+            if web_mark
+            else "web: after the ingest runs",
+            web.rss_at[web_mark] if web_mark else web.rss_end,
             "MB",
             bare_web.rss_end,
             "bare Flask's",

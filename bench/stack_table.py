@@ -80,6 +80,8 @@ def figure(value: float | None, unit: str) -> str:
 
 def ratio_text(ratio: float) -> str:
     """A ratio; one far below 1 as a fraction (1/50,000), where three decimals would show only 0.000."""
+    if math.isinf(ratio):
+        return "∞"
     if 0 < ratio < 0.01:
         return f"1/{1 / ratio:,.0f}"
     return number(ratio)
