@@ -39,6 +39,7 @@ class Sizes:
     """How much each part runs: the full run, or --quick for trying the script out."""
 
     ingest_seconds: int
+    web_stored: int  # comments the web processes store before their memory is read (at a tenth, half, all)
     fork_jobs: int
     simple_jobs: int  # also the memory run: RSS at a tenth, half and all of it
     simple_noop_jobs: int  # RQ's forking no-op drains as many as our forking worker
@@ -47,8 +48,8 @@ class Sizes:
     profanity_rounds: int
 
 
-FULL = Sizes(8, 400, 10_000, 2_000, 300, 20, 15)
-QUICK = Sizes(3, 100, 600, 300, 100, 6, 5)
+FULL = Sizes(8, 10_000, 400, 10_000, 2_000, 300, 20, 15)
+QUICK = Sizes(3, 1_000, 100, 600, 300, 100, 6, 5)
 END_TO_END_RATE = 100.0
 
 
@@ -59,7 +60,7 @@ def step(name: str) -> None:
 def measure(url: str, sizes: Sizes) -> list[Row]:
     """Every part of the table, one after another on the same server."""
     step("ingest: wrk and the fixed-rate client against commentgate web, then the bare Flask app")
-    web, bare_web = ingest(url, sizes.ingest_seconds)
+    web, bare_web = ingest(url, sizes.ingest_seconds, sizes.web_stored)
     shipped = kind_of(shipped_class())
     runs = []
     for kind, jobs, noops in (

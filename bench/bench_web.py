@@ -69,6 +69,7 @@ def post_script(site_key: str, first_octet: int = 10) -> str:
 class WrkRun:
     """What one wrk run measured, and the CPU time wrk itself used (user + system) over the run's wall time."""
 
+    requests: int
     requests_per_second: float
     p50_ms: float | None
     p99_ms: float | None
@@ -106,12 +107,14 @@ def run_wrk(url: str, seconds: int, script: Path | None = None, connections: int
     out = subprocess.run([*args, url], capture_output=True, text=True, check=True).stdout
     wall = time.monotonic() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = re.search(r"(\d+) requests in", out)
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
     p50 = re.search(r"\s50%\s+(\S+)", out)
     p99 = re.search(r"\s99%\s+(\S+)", out)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     timeouts = re.search(r"timeout (\d+)", out)
     return WrkRun(
+        requests=int(done.group(1)) if done else 0,
         requests_per_second=float(rps.group(1)) if rps else 0.0,
         p50_ms=_milliseconds(p50.group(1)) if p50 else None,
         p99_ms=_milliseconds(p99.group(1)) if p99 else None,

@@ -22,7 +22,6 @@ from workers.config import Settings
 from workers.policy import Policy
 from workers.runtime import Runtime
 
-WEB_MARKS = (1_000, 5_000, 10_000)
 TOP_UP_SECONDS_MAX = 60
 
 
@@ -63,16 +62,17 @@ def _site(url: str) -> tuple[Runtime, str, str]:
     return rt, site.site_id, site.key
 
 
-def top_up(rt: Runtime, served: Served, script: Path, key: str, per_second: float) -> None:
-    """More wrk load until the web processes have stored WEB_MARKS' last count (their memory then), a minute at most."""
-    missing = WEB_MARKS[-1] - int(rt.connection.zcard(rt.keys.queued()))
+def top_up(rt: Runtime, served: Served, script: Path, key: str, per_second: float, stored: int) -> None:
+    """More wrk load until the web processes have `stored` comments (for their memory then), a minute at most."""
+    missing = stored - int(rt.connection.zcard(rt.keys.queued()))
     if missing > 0:
         script.write_text(post_script(key, first_octet=11))  # other IPs and e-mails than the first run's
         run_wrk(served.base, min(TOP_UP_SECONDS_MAX, math.ceil(missing / max(per_second, 1) * 1.2) + 1), script)
 
 
-def measure(url: str, app: str, seconds: int, half_rate: float | None = None) -> Ingest:
-    """Saturate `app` with wrk, then offer `half_rate` (default: half of what wrk reached) at a fixed rate."""
+def measure(url: str, app: str, seconds: int, half_rate: float | None = None, stored: int = 0) -> Ingest:
+    """Saturate `app` with wrk, offer `half_rate` (default: half of what wrk reached) at a fixed rate, then
+    (with `stored`) go on with wrk until that many comments are stored, for the memory at a tenth, half and all."""
     rt, _site_id, key = _site(url)
     env = {**BENCH_ENV, "REDIS_URL": url}
     with tempfile.TemporaryDirectory() as tmp, gunicorn(app, env) as served:
@@ -82,7 +82,7 @@ def measure(url: str, app: str, seconds: int, half_rate: float | None = None) ->
         sampler = RssAtCounts(
             count=lambda: int(rt.connection.zcard(rt.keys.queued())),
             watched=lambda: children(served.master),
-            marks=WEB_MARKS if app == OURS else (),
+            marks=(stored // 10, stored // 2, stored) if stored else (),
             every=0.05,
         )
         sampler.start()
@@ -90,19 +90,18 @@ def measure(url: str, app: str, seconds: int, half_rate: float | None = None) ->
             workers = children(served.master)
             cpu_before = cpu_seconds(workers)
             saturated = run_wrk(served.base, seconds, script)
-            answered = saturated.requests_per_second * saturated.wall_seconds
-            server_cpu_ms = (cpu_seconds(workers) - cpu_before) * 1000 / max(answered, 1)
+            server_cpu_ms = (cpu_seconds(workers) - cpu_before) * 1000 / max(saturated.requests, 1)
             rate = half_rate or saturated.requests_per_second / 2
             answer = fixed_rate(port=served.port, key=key, rate=rate, seconds=seconds, first_octet=20)
-            if app == OURS:
-                top_up(rt, served, script, key, saturated.requests_per_second)
+            if stored:
+                top_up(rt, served, script, key, saturated.requests_per_second, stored)
         finally:
             sampler.finish()
     return Ingest(saturated, server_cpu_ms, AtRate.of(rate, answer), dict(sampler.at_mark), sampler.last)
 
 
-def ingest(url: str, seconds: int) -> tuple[Ingest, Ingest]:
+def ingest(url: str, seconds: int, stored: int) -> tuple[Ingest, Ingest]:
     """Ours, then the bare app: saturated, and at half of OUR saturated rate (so their latencies compare)."""
-    ours = measure(url, OURS, seconds)
+    ours = measure(url, OURS, seconds, stored=stored)
     bare = measure(url, BARE, seconds, half_rate=ours.half.rate)
     return ours, bare

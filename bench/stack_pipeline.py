@@ -17,14 +17,17 @@ from redis import Redis
 from rq import Queue
 from rq.job import Job
 
-from bench.common import TRAIN_FILES, store_queued, youtube_rows
+from bench.common import TRAIN_FILES, youtube_rows
 from bench.live_stack import BENCH_ENV
 from bench.stack_memory import RssAtCounts
 from bench.stack_processes import ROOT
 from bench.stack_worker import RQ_CLASSES
 from workers.config import Settings
+from workers.models import Author, Client
+from workers.policy import Policy
 from workers.queues import MODERATION_QUEUE
 from workers.runtime import Runtime
+from workers.submission import Submission, submit
 
 RQ_CLI = Path(sys.executable).with_name("rq")
 
@@ -46,15 +49,29 @@ def comment_bodies() -> cycle[str]:
 
 
 def queue_comments(rt: Runtime, count: int) -> list[str]:
-    """`count` comments stored and queued as a submission leaves them (bench.common.store_queued, then enqueue)."""
+    """`count` comments through the submission path (`workers.submission.submit`, as the API calls it); their job ids.
+
+    Each from its own reader and IP, so flood control (on, at its default) refuses none; the site's own
+    limits are off and the runtime's settings carry BENCH_ENV (no operator ceilings).
+    """
     site = rt.sites.create("bench")
+    policy = Policy(submit_burst=0, max_queued_comments=0)
+    rt.sites.set_policy(site.site_id, policy)
     bodies = comment_bodies()
-    job_ids = []
+    comment_ids = []
     for n in range(count):
-        # numbered, so the duplicate rule does not reject a repeated text early
-        comment_id = store_queued(rt, site.site_id, f"bench/{n % 50}", f"{next(bodies)} ({n})", n)
-        job_ids.append(rt.queues.enqueue_moderation(comment_id, site_id=site.site_id).id)
-    return job_ids
+        submission = Submission(
+            thread_id=f"bench/{n % 50}",
+            body=f"{next(bodies)} ({n})",  # numbered, so the duplicate rule does not reject a repeated text early
+            author=Author(name=f"Reader {n}", email=f"reader{n}@example.org"),
+            client=Client(ip=f"198.18.{n // 250 % 250}.{n % 250 + 1}"),
+        )
+        comment_ids.append(submit(rt, site.site_id, policy, submission).comment_id)
+    return [
+        job_id
+        for start in range(0, count, 1000)
+        for job_id in rt.comments.recorded_jobs(comment_ids[start : start + 1000])
+    ]
 
 
 def queue_noops(connection: Redis, count: int) -> list[str]:
@@ -87,7 +104,7 @@ def drain(url: str, kind: str, count: int, ours: bool, marks: tuple[int, ...] = 
     """Queue `count` jobs (our comments, or RQ no-ops), drain them with one burst worker process of `kind`."""
     connection = Redis.from_url(url)
     connection.flushdb()
-    rt = Runtime(connection, Settings(redis_url=url))
+    rt = Runtime(connection, Settings.from_env({**BENCH_ENV, "REDIS_URL": url}))
     job_ids = queue_comments(rt, count) if ours else queue_noops(connection, count)
     if ours:
         command = [sys.executable, "-m", "bench.stack_worker", kind]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from redis import Redis
 from rq import SimpleWorker
 
+from bench.live_stack import BENCH_ENV
 from bench.stack_pipeline import commands_total, queue_comments, queue_noops
 from workers.config import Settings
 from workers.queues import MODERATION_QUEUE
@@ -59,7 +60,7 @@ def profile(url: str, count: int, ours: bool) -> Profile:
     """Queue `count` comments (or no-ops), then drain them in this process with a SimpleWorker under cProfile."""
     connection = Redis.from_url(url)
     connection.flushdb()
-    settings = Settings(redis_url=url)
+    settings = Settings.from_env({**BENCH_ENV, "REDIS_URL": url})
     rt = Runtime(connection, settings)
     if ours:
         queue_comments(rt, count)

@@ -14,19 +14,23 @@ Debian's `wrk` (2 threads, 32 connections) with `bench/bench_web.py`'s script, e
 comment (its own author e-mail and client IP). Then `bench/fixed_rate.py`, in its own process, offers
 half of our saturated rate to both apps over 32 kept-alive connections; each request's latency runs
 from when it was *due* on the fixed schedule, so a backlog counts against the server (no coordinated
-omission). The load generators' CPU share is their user + system time over the run's wall time.
+omission). The load generators' CPU share is their user + system time over the run's wall time;
+the server's CPU per request is its gunicorn workers' user + system time (`/proc/<pid>/stat`) over the
+requests wrk completed.
 Limits: flood control stays at its default (15 s per IP and per e-mail), which distinct IPs and
 e-mails never trip; the site's token bucket and queued cap are off in its policy, and
 `bench/live_stack.py`'s `BENCH_ENV` lifts the operator's ceilings on them
 (`COMMENTGATE_CEILING_SUBMIT_BURST`, `…_SUBMIT_RATE_PER_SECOND`, `…_MAX_QUEUED_COMMENTS` = 0). No worker
 runs during ingest.
 
-**Pipeline.** N comments are stored and queued as a submission leaves them (`bench/common.store_queued`,
-then the moderation job enqueued), with real comment texts (the YouTube training files, numbered so the
-duplicate rule does not cut them short). One worker process drains them in burst mode
+**Pipeline.** N comments are submitted in-process through the submission path the API calls
+(`workers.submission.submit`: admission, then the comment and its moderation job in one transaction),
+with real comment texts (the YouTube training files, numbered so the duplicate rule does not cut them
+short), each from its own reader and IP. One worker process drains them in burst mode
 (`bench/stack_worker.py`: `workers.worker.run_worker`, as `commentgate worker` runs, scheduler and
 sweeper included) with the worker class named; the ceiling is RQ's own `rq worker --burst` with the same
-class draining N no-op jobs (`bench/noop_job.py`) on the same server and queue name. Rates come from the
+class draining no-op jobs (`bench/noop_job.py`; as many as ours with the forking class, 2,000 with
+`SimpleWorker`) on the same server and queue name. Rates come from the
 jobs' own start and end times, so start-up and exit are not counted. Forking's cost per job is
 1/(forking rate) - 1/(SimpleWorker rate), for ours and for RQ's no-op.
 
@@ -45,11 +49,12 @@ column is when its 202 came back. Comments not decided within 30 s of the last s
 slower than any decided one. Flood control and limits as for ingest.
 
 **Memory.** VmRSS from `/proc`. Web: the larger of the two gunicorn worker processes once 1,000,
-5,000 and 10,000 submissions were stored during the ingest runs (as many as the runs reached); the
-ceiling is the bare app's worker after its runs. Worker: the worker process during its pipeline drain,
-once a tenth, half and all of its comments were done; the ceiling is RQ's worker after its no-ops. A
-forking worker's parent runs no job; its work horses are sampled every 5 ms and the largest is shown
-(RSS counts pages shared with the parent). "Flat" is at most 10% growth from the first mark to the last.
+5,000 and 10,000 submissions were stored during the ingest runs (wrk goes on after the latency run
+until 10,000 are stored, for a minute at most); the ceiling is the bare app's worker after its runs.
+Worker: the worker process during its pipeline drain, once a tenth, half and all of its comments were
+done; the ceiling is RQ's worker after its no-ops. A forking worker's parent runs no job; its work
+horses are sampled every 5 ms and the largest is shown (RSS counts pages shared with the parent).
+"Flat" is at most 10% growth from the first mark to the last.
 
 **Profanity.** `bench/bench_profanity.py`'s own functions: on the median-length Davidson tweet our
 matcher and better-profanity alternate in the same process (median of rounds); compile times in a new
