@@ -48,7 +48,7 @@ class Sizes:
     profanity_rounds: int
 
 
-FULL = Sizes(8, 10_000, 400, 10_000, 2_000, 300, 20, 15)
+FULL = Sizes(8, 10_000, 300, 10_000, 2_000, 300, 20, 15)
 QUICK = Sizes(3, 1_000, 100, 600, 300, 100, 6, 5)
 END_TO_END_RATE = 100.0
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 EVENTS_POLL_SECONDS = 0.005
-DECISION_WAIT_SECONDS = 30.0
+DECISION_WAIT_SECONDS = 20.0
 
 
 @dataclass

@@ -45,7 +45,7 @@ waiting on the socket, so read the stages as shares of the job, not as its real 
 `bench/live_stack.py` starts them; `bench/fixed_rate.py` offers 100 comments/s and meanwhile follows the
 site's events feed (`GET /api/v1/sites/{site}/events`, polled back to back, 5 ms apart when empty). A
 comment's time runs from when it was due to when its decision first shows in the feed; the ceiling
-column is when its 202 came back. Comments not decided within 30 s of the last submission count as
+column is when its 202 came back. Comments not decided within 20 s of the last submission count as
 slower than any decided one. Flood control and limits as for ingest.
 
 **Memory.** VmRSS from `/proc`. Web: the larger of the two gunicorn worker processes once 1,000,
