@@ -14,11 +14,11 @@ from rq.worker import BaseWorker
 from workers import worker as shipped
 from workers.config import Settings
 
-KINDS = ("fork", "simple")
 RQ_CLASSES = {"fork": "rq.worker.Worker", "simple": "rq.worker.SimpleWorker"}
 
 
 def kind_of(worker_class: type[BaseWorker]) -> str:
+    """`simple` for a worker that runs jobs in its own process, `fork` for one that forks a horse per job."""
     return "simple" if issubclass(worker_class, SimpleWorker) else "fork"
 
 
