@@ -68,6 +68,36 @@ def _alternate(
     return statistics.median(ref_times), statistics.median(our_times)
 
 
+VERDICT, MATCHES = "verdict, additions off", "matches with offsets, tiers, additions"
+
+
+def median_text() -> str:
+    """The Davidson tweet of median length."""
+    tweets = sorted((t for t, _ in data.davidson()), key=len)
+    return tweets[len(tweets) // 2]
+
+
+def median_text_speed(reference: object, text: str, rounds: int = 15) -> dict[str, tuple[float, float]]:
+    """Seconds per call on `text`: (better-profanity's verdict, ours), for our verdict and our full matches."""
+    plain = Matcher(default_words(), additions=False)
+    full = matcher_for()
+    contains = reference.contains_profanity  # type: ignore[attr-defined]
+    return {
+        label: _alternate(lambda: contains(text), ours, rounds, 300)
+        for label, ours in ((VERDICT, lambda: plain.contains(text)), (MATCHES, lambda: full.find(text)))
+    }
+
+
+def compile_seconds() -> tuple[float, float]:
+    """Seconds to compile the default matcher in a new process, and another site's in a warm one."""
+    code = "import time; t=time.perf_counter(); from workers.profanity import matcher_for; matcher_for(); "
+    code += "print(time.perf_counter()-t)"
+    cold = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    tiers = matcher_for().tiers
+    warm = min(_time(lambda: Matcher(tiers)) for _ in range(5))
+    return float(cold), warm
+
+
 def speed() -> None:
     from better_profanity import Profanity
 
@@ -78,19 +108,11 @@ def speed() -> None:
     median = tweets[len(tweets) // 2]
     print("speed (median of alternating rounds; this machine is shared, so read the ratios):")
     print(f"  median Davidson text, {len(median)} characters:")
-    for label, ours in (
-        ("verdict, additions off", lambda: plain.contains(median)),
-        ("matches with offsets, tiers, additions", lambda: full.find(median)),
-    ):
-        r, o = _alternate(lambda: reference.contains_profanity(median), ours, 15, 300)
+    for label, (r, o) in median_text_speed(reference, median).items():
         print(f"    better-profanity {r * 1e3:6.2f} ms   ours, {label:<40} {o * 1e6:6.1f} us  {r / o:6.0f}x")
-
-    code = "import time; t=time.perf_counter(); from workers.profanity import matcher_for; matcher_for(); "
-    code += "print(time.perf_counter()-t)"
-    cold = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    warm = min(_time(lambda: Matcher(full.tiers)) for _ in range(5))
+    cold, warm = compile_seconds()
     print(
-        f"  compile: {float(cold) * 1e3:.0f} ms in a new process (list, tiers, look-alike table, index, trie regex); "
+        f"  compile: {cold * 1e3:.0f} ms in a new process (list, tiers, look-alike table, index, trie regex); "
         f"{warm * 1e3:.0f} ms for another site's policy"
     )
 
@@ -126,9 +148,16 @@ def speed() -> None:
 def worst_inputs() -> None:
     """Ours alone (better-profanity takes about 30 s on each) on 60,000-character comments where every
     word is a candidate, each on a freshly compiled matcher: nothing remembered from an earlier run."""
+    print("  worst inputs, ours with additions and tiers (min of 5, each on a freshly compiled matcher):")
+    for label, seconds in worst_input_seconds(worst_cases()).items():
+        print(f"    {label:<52} {seconds * 1e3:6.1f} ms")
+
+
+def worst_cases() -> dict[str, str]:
+    """60,000-character comments where every word is a candidate."""
     rng = random.Random(20251130)
     letters = "abcdefghijklmnopqrstuvwxyz"
-    cases = {
+    return {
         "one word repeated (fuck)": "fuck " * 12_000,
         "an accented word repeated (fück)": "fück " * 12_000,
         "single letters between dots repeated (f.u.c.k)": "f.u.c.k " * 7_500,
@@ -136,14 +165,19 @@ def worst_inputs() -> None:
         "random single letters between stars, one chain": "*".join(rng.choice(letters) for _ in range(30_000)),
         "random single letters between spaces": " ".join(rng.choice(letters) for _ in range(30_000)),
     }
-    print("  worst inputs, ours with additions and tiers (min of 5, each on a freshly compiled matcher):")
+
+
+def worst_input_seconds(cases: dict[str, str], tries: int = 5) -> dict[str, float]:
+    """Each case's best time of `tries` (its first 60,000 characters), each on a freshly compiled matcher."""
     tiers = matcher_for().tiers
+    best = {}
     for label, text in cases.items():
         times = []
-        for _ in range(5):
+        for _ in range(tries):
             fresh = Matcher(tiers)
             times.append(_time(lambda m=fresh, t=text[:60_000]: m.find(t)))
-        print(f"    {label:<52} {min(times) * 1e3:6.1f} ms")
+        best[label] = min(times)
+    return best
 
 
 # A paragraph of plain Russian news prose, repeated: a long comment in another script.
