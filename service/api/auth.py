@@ -9,6 +9,7 @@ from flask import request
 
 from workers.logs import add_log_context
 from workers.moderators import Moderator
+from workers.sites import KnownSite
 
 from ..extensions import runtime
 from .problems import ApiError, no_such_site
@@ -30,14 +31,19 @@ def _unauthorized() -> ApiError:
     )
 
 
+def require_known_site() -> KnownSite:
+    """The site the request's key belongs to, with its current policy, or 401."""
+    token = _bearer()
+    known = runtime().site_cache.site_for_key(token) if token else None
+    if known is None:
+        raise _unauthorized()
+    add_log_context(site_id=known.site_id)
+    return known
+
+
 def require_site() -> str:
     """The site id the request's key belongs to, or 401."""
-    token = _bearer()
-    site_id = runtime().sites.authenticate(token) if token else None
-    if not site_id:
-        raise _unauthorized()
-    add_log_context(site_id=site_id)
-    return site_id
+    return require_known_site().site_id
 
 
 def is_admin() -> bool:

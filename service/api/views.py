@@ -20,7 +20,7 @@ from workers.submission import Submission, submit
 
 from ..extensions import runtime
 from . import problems
-from .auth import require_site, require_site_or_admin
+from .auth import require_known_site, require_site, require_site_or_admin
 from .forms import FORM_NAMES, read_body, read_submission
 from .problems import ApiError, field_errors, invalid, no_such_site, unsupported_media_type
 from .schemas import COMMENT_ID_PATTERN, EVENT_CURSOR_PATTERN, SITE_ID_PATTERN, CommentIn, is_comment_id
@@ -101,16 +101,14 @@ def _page_limit() -> int:
 @bp.post("/comments")
 def submit_comment() -> Response:
     """Accept a comment: 202 once it is stored and queued in one transaction."""
-    site_id = require_site()
+    site = require_known_site()
     raw, is_form = read_submission()
     names = FORM_NAMES if is_form else None
     try:
         data = CommentIn.model_validate(raw)
     except ValidationError as exc:
         raise invalid(field_errors(exc, names)) from exc
-    rt = runtime()
-    policy = rt.sites.policy(site_id)
-    missing = _required_errors(data, policy)
+    missing = _required_errors(data, site.policy)
     if missing:
         raise invalid([{**e, "field": (names or {}).get(e["field"], e["field"])} for e in missing])
     submission = Submission(
@@ -122,7 +120,8 @@ def submit_comment() -> Response:
         permalink=data.permalink,
         honeypot=data.honeypot,
     )
-    accepted = submit(rt, site_id, policy, submission, request.headers.get("Idempotency-Key") or None)
+    idempotency_key = request.headers.get("Idempotency-Key") or None
+    accepted = submit(runtime(), site.site_id, site.policy, submission, idempotency_key)
     add_log_context(comment_id=accepted.comment_id)
     log.info("comment replayed: %s" if accepted.replayed else "comment accepted: %s", accepted.status.value)
     location = url_for("api.get_comment", comment_id=accepted.comment_id)
