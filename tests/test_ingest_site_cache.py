@@ -19,7 +19,7 @@ from tests.conftest import snapshot
 from tests.helpers.processes import ROOT, wait_for
 from workers.embedded_redis import free_port
 from workers.policy import Policy
-from workers.sites import hash_key
+from workers.sites import KnownSite, SiteStore, hash_key
 
 
 def comment(n: int, **fields: Any) -> dict[str, Any]:
@@ -176,3 +176,45 @@ def test_the_same_gunicorn_process_sees_a_rotation_and_a_policy_change_at_once(o
         accepted = http.post(url, json=comment(4), headers=bearer(new_key), timeout=10)
         assert accepted.status_code == 202
         assert rt.comments.get(accepted.json()["id"]).site_id == site.site_id
+
+
+def test_a_rotated_key_with_a_bad_body_hears_401_not_400(client, site, rt, connection):
+    assert client.post("/api/v1/comments", json=comment(1), headers=bearer(site.key)).status_code == 202
+    rt.sites.rotate_key(site.site_id)
+    before = snapshot(connection)
+    assert client.post("/api/v1/comments", json={"body": 5}, headers=bearer(site.key)).status_code == 401
+    as_text = {**bearer(site.key), "Content-Type": "text/plain"}
+    assert client.post("/api/v1/comments", data="hello", headers=as_text).status_code == 401
+    assert snapshot(connection) == before
+
+
+def test_a_rotated_key_with_an_idempotency_key_or_a_parent_writes_and_reveals_nothing(client, site, rt, connection):
+    parent = client.post("/api/v1/comments", json=comment(1), headers=bearer(site.key)).get_json()["id"]
+    rt.sites.rotate_key(site.site_id)
+    before = snapshot(connection)
+    with_key = {**bearer(site.key), "Idempotency-Key": "retry-1"}
+    assert client.post("/api/v1/comments", json=comment(2), headers=with_key).status_code == 401
+    assert (
+        client.post("/api/v1/comments", json=comment(3, parent_id=parent), headers=bearer(site.key)).status_code == 401
+    )
+    assert snapshot(connection) == before
+
+
+def test_a_site_that_changes_at_every_read_gets_503_and_nothing_is_stored(client, site, rt, connection, monkeypatch):
+    assert client.post("/api/v1/comments", json=comment(1), headers=bearer(site.key)).status_code == 202
+    stored = connection.llen("rq:queue:commentgate-moderation")
+    rt.sites.set_policy(site.site_id, Policy(flood_seconds=0))  # what the app holds is stale from here
+    read = SiteStore.known_site
+
+    def read_then_changed(self: SiteStore, digest: str) -> KnownSite | None:
+        known = read(self, digest)
+        rt.sites.set_policy(site.site_id, Policy(flood_seconds=0))  # another process changes it again
+        return known
+
+    monkeypatch.setattr(SiteStore, "known_site", read_then_changed)
+    refused = client.post("/api/v1/comments", json=comment(2), headers=bearer(site.key))
+    assert refused.status_code == 503
+    assert refused.get_json()["title"] == "Site changed"
+    assert refused.headers["Retry-After"] == "1"
+    assert connection.llen("rq:queue:commentgate-moderation") == stored
+    assert connection.zcard(rt.keys.site_queued(site.site_id)) == 1

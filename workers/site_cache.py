@@ -25,6 +25,12 @@ class SiteCache:
         self.capacity = capacity
         self._known: OrderedDict[str, KnownSite] = OrderedDict()  # by the key's hash, never the key
 
+    def held(self, key: str) -> KnownSite | None:
+        """The key's site as this process last read it, without asking Redis whether it is still current."""
+        digest = hash_key(key)
+        known = self._known.get(digest)
+        return known if known is not None and hmac.compare_digest(known.key_hash, digest) else None
+
     def site_for_key(self, key: str) -> KnownSite | None:
         """The site the key belongs to now, with its current policy; None for a key no site has."""
         digest = hash_key(key)
@@ -32,10 +38,11 @@ class SiteCache:
         if known is not None and hmac.compare_digest(known.key_hash, digest) and self.sites.is_current(known):
             self._known.move_to_end(digest)
             return known
-        return self.read_again(digest)
+        return self.read_again(key)
 
-    def read_again(self, digest: str) -> KnownSite | None:
-        """Read the site of a key's hash from Redis and keep it; forget it when no site has that key."""
+    def read_again(self, key: str) -> KnownSite | None:
+        """Read the key's site from Redis and keep it; forget it when no site has that key."""
+        digest = hash_key(key)
         self._known.pop(digest, None)
         known = self.sites.known_site(digest)
         if known is not None:

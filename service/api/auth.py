@@ -31,14 +31,33 @@ def _unauthorized() -> ApiError:
     )
 
 
-def require_known_site() -> KnownSite:
-    """The site the request's key belongs to, with its current policy, or 401."""
-    token = _bearer()
-    known = runtime().site_cache.site_for_key(token) if token else None
+def _site_or_401(known: KnownSite | None) -> KnownSite:
     if known is None:
         raise _unauthorized()
     add_log_context(site_id=known.site_id)
     return known
+
+
+def require_known_site() -> KnownSite:
+    """The site the request's key belongs to, with its current policy, or 401."""
+    token = _bearer()
+    return _site_or_401(runtime().site_cache.site_for_key(token) if token else None)
+
+
+def held_site() -> tuple[KnownSite, bool]:
+    """The key's site as this process holds it, not yet confirmed current (False), else read now (True); or 401.
+
+    Whoever uses a held site confirms it before answering or writing (the admission script does).
+    """
+    token = _bearer()
+    held = runtime().site_cache.held(token) if token else None
+    return (_site_or_401(held), False) if held else (require_known_site(), True)
+
+
+def reread_site() -> KnownSite:
+    """The key's site read again from Redis (what this process held is no longer current), or 401."""
+    token = _bearer()
+    return _site_or_401(runtime().site_cache.read_again(token) if token else None)
 
 
 def require_site() -> str:
