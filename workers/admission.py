@@ -11,11 +11,12 @@ from redis import Redis
 from redis.commands.core import Script
 
 from .config import Settings
-from .exceptions import Backlogged, Flooding, QueueFull, RateLimited
+from .exceptions import Backlogged, Flooding, QueueFull, RateLimited, SiteChanged
 from .identity import identity_entry
 from .models import Author, Client
 from .policy import Policy
 from .runtime import Runtime
+from .sites import KnownSite
 
 # The longest a bucket's key lives and a Retry-After it gives: 100,000 tokens at the floor of 0.01 a second
 # refill in 10**7 s, so no valid policy reaches it; it keeps the script's numbers integers whatever it is given.
@@ -25,9 +26,12 @@ QUEUE_FULL_RETRY_AFTER = 10  # seconds: workers decide dozens of comments a seco
 # (no worker, a stuck job) that takes an operator, not a moment, to clear; retries every minute are cheap.
 BACKLOGGED_RETRY_AFTER = 60
 
-# KEYS: the site's bucket, the site's queued set, every site's queued set, then the author's flood windows.
+# KEYS: the site's bucket, the site's queued set, every site's queued set, with a site to confirm its key's
+# entry and its generation (workers/site_cache.py), then the author's flood windows.
 # ARGV: flood seconds, burst, refill rate per second, queued cap, the longest bucket TTL and Retry-After,
-# the backpressure age limit (0 = off), the comments' key prefix.
+# the backpressure age limit (0 = off), the comments' key prefix, then the site id and generation to
+# confirm ("" confirms none). A key or policy the web process holds that is no longer current is 'stale':
+# it read its limits from that policy, so nothing is admitted by them.
 # Nothing is written unless every limit admits the comment. TIME is the server's clock, shared by
 # every web process; scripts replicate their effects, so reading it before writing is safe.
 # The script reads comment hashes it builds from the prefix (their ids come from the index), keys not
@@ -37,6 +41,12 @@ _ADMIT = """
 local GONE_SKIPPED_AT_MOST = 10
 local flood_seconds, burst, rate, cap = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local seconds_max, backlog_limit = tonumber(ARGV[5]), tonumber(ARGV[6])
+local first_flood = 4
+if ARGV[8] ~= '' then
+  local current = redis.call('MGET', KEYS[4], KEYS[5])
+  if current[1] ~= ARGV[8] or (current[2] or '') ~= ARGV[9] then return {'stale', 0} end
+  first_flood = 6
+end
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
 if backlog_limit > 0 then
@@ -55,7 +65,7 @@ if backlog_limit > 0 then
   if not since and #oldest > 2 * GONE_SKIPPED_AT_MOST then since = oldest[#oldest] end
   if since and now - tonumber(since) >= backlog_limit then return {'backlogged', 0} end
 end
-for i = 4, #KEYS do
+for i = first_flood, #KEYS do
   local ttl = redis.call('TTL', KEYS[i])
   if ttl ~= -2 then return {'flood', math.max(ttl, 1)} end
 end
@@ -75,7 +85,7 @@ if burst > 0 then
   redis.call('HSET', KEYS[1], 'tokens', string.format('%.6f', tokens - 1), 'at', string.format('%.6f', now))
   redis.call('EXPIRE', KEYS[1], string.format('%d', ttl))
 end
-for i = 4, #KEYS do redis.call('SET', KEYS[i], '1', 'EX', flood_seconds) end
+for i = first_flood, #KEYS do redis.call('SET', KEYS[i], '1', 'EX', flood_seconds) end
 return {'ok', 0}
 """
 
@@ -113,8 +123,12 @@ def _admit_script(connection: Redis) -> Script:
     return connection.register_script(_ADMIT)
 
 
-def admit(rt: Runtime, site_id: str, policy: Policy, author: Author, client: Client) -> Admission:
+def admit(
+    rt: Runtime, site_id: str, policy: Policy, author: Author, client: Client, known: KnownSite | None = None
+) -> Admission:
     """Take the author's flood windows and a token of the site's bucket, or raise without writing.
+
+    With `known` (the site and policy as this process holds them), SiteChanged while they are no longer current.
 
     Refused first while the oldest queued comment (any site's) has waited `backpressure_queue_age`
     seconds: workers are not keeping up, and more comments would only lengthen every reader's wait.
@@ -124,10 +138,16 @@ def admit(rt: Runtime, site_id: str, policy: Policy, author: Author, client: Cli
         # Normalized, so `r+1@…`, `r+2@…` or another address of one IPv6 /64 are the same author.
         entries = [identity_entry("ip", client.ip), identity_entry("email", author.email)]
         flood_keys = [rt.keys.flood(site_id, entry) for entry in entries if entry]
-    keys = [rt.keys.submit_bucket(site_id), rt.keys.site_queued(site_id), rt.keys.queued(), *flood_keys]
+    keys = [rt.keys.submit_bucket(site_id), rt.keys.site_queued(site_id), rt.keys.queued()]
+    confirm = ["", ""]
+    if known is not None:
+        keys += [rt.keys.site_key(known.key_hash), rt.keys.site_generation(known.site_id)]
+        confirm = [known.site_id, known.generation]
     limits = site_limits(policy, rt.settings)
     args = [policy.flood_seconds, *limits, BUCKET_SECONDS_MAX, rt.settings.backpressure_queue_age, rt.keys.comment("")]
-    outcome, value = _admit_script(rt.connection)(keys=keys, args=args)
+    outcome, value = _admit_script(rt.connection)(keys=[*keys, *flood_keys], args=[*args, *confirm])
+    if outcome == b"stale":
+        raise SiteChanged()
     if outcome == b"backlogged":
         raise Backlogged(rt.settings.backpressure_queue_age, retry_after=BACKLOGGED_RETRY_AFTER)
     if outcome == b"flood":

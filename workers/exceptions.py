@@ -23,6 +23,16 @@ class RetryLater(CommentgateError):
     retry_after: int
 
 
+class SiteChanged(RetryLater):
+    """The site's key or policy changed since this process read them: read them again and decide again."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The site's key or policy changed while the comment was being accepted; nothing was stored. Send it again."
+        )
+        self.retry_after = 1
+
+
 class IdempotencyInFlight(RetryLater):
     """A request with the same Idempotency-Key is still being accepted; retry shortly."""
 

@@ -27,6 +27,10 @@ class Keys:
     def site(self, site_id: str) -> str:
         return f"{self.prefix}:site:{site_id}"
 
+    def site_generation(self, site_id: str) -> str:
+        """A token written anew with every change to the site's hash: what web processes check their copy by."""
+        return f"{self.prefix}:site:{site_id}:generation"
+
     def site_key(self, key_hash: str) -> str:
         return f"{self.prefix}:sitekey:{key_hash}"
 

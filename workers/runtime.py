@@ -18,6 +18,7 @@ from .metrics import MetricsStore
 from .moderators import ModeratorStore
 from .queues import Queues
 from .reports import ReportStore
+from .site_cache import SiteCache
 from .sites import SiteStore
 from .spam_model import SpamModel
 from .store import CommentStore
@@ -55,6 +56,11 @@ class Runtime:
     @cached_property
     def sites(self) -> SiteStore:
         return SiteStore(self.connection, self.keys)
+
+    @cached_property
+    def site_cache(self) -> SiteCache:
+        """Sites by key as this process last read them (the web's API authenticates through it)."""
+        return SiteCache(self.sites)
 
     @cached_property
     def spam(self) -> SpamModel:

@@ -30,6 +30,23 @@ def new_webhook_secret() -> str:
     return f"whsec_{secrets.token_urlsafe(32)}"
 
 
+def new_generation() -> str:
+    """The site's generation key gets a new one with every write to its hash: web processes that keep a
+    site's key and policy in memory check it on each use. Random rather than counted, so a site restored
+    from a backup (or made again) never repeats a generation some process still holds."""
+    return secrets.token_hex(8)
+
+
+@dataclass(frozen=True)
+class KnownSite:
+    """What authenticating a site key gives: its site, the key's hash, the policy, and the generation read with them."""
+
+    site_id: str
+    key_hash: str
+    generation: str
+    policy: Policy
+
+
 @dataclass(frozen=True)
 class Site:
     id: str
@@ -78,6 +95,7 @@ class SiteStore:
                     "created_at": repr(time.time()),
                 },
             )
+            pipe.set(self.keys.site_generation(site_id), new_generation())
             pipe.set(self.keys.site_key(hash_key(key)), site_id)
             pipe.sadd(self.keys.sites(), site_id)
             pipe.execute()
@@ -115,12 +133,28 @@ class SiteStore:
 
     def authenticate(self, key: str) -> str | None:
         """The site id a key belongs to, or None. The stored hash is compared in constant time."""
-        digest = hash_key(key)
+        known = self.known_site(hash_key(key))
+        return known.site_id if known else None
+
+    def known_site(self, digest: str) -> KnownSite | None:
+        """The site whose key hashes to `digest`, with its policy and generation (two round trips), or None."""
         site_id = decode(self.redis.get(self.keys.site_key(digest)))
         if not site_id:
             return None
-        stored = decode(self.redis.hget(self.keys.site(site_id), "key_hash"))
-        return site_id if hmac.compare_digest(stored, digest) else None
+        with self.redis.pipeline(transaction=True) as pipe:  # the generation read with what it stands for
+            pipe.hmget(self.keys.site(site_id), ["key_hash", "policy"])
+            pipe.get(self.keys.site_generation(site_id))
+            (stored, policy), generation = pipe.execute()
+        if not hmac.compare_digest(decode(stored), digest):
+            return None
+        return KnownSite(site_id, digest, decode(generation), stored_policy(decode(policy) or None))
+
+    def is_current(self, known: KnownSite) -> bool:
+        """True while the key still names the site and the site is as it was read (one round trip)."""
+        site_id, generation = self.redis.mget(
+            self.keys.site_key(known.key_hash), self.keys.site_generation(known.site_id)
+        )
+        return decode(site_id) == known.site_id and decode(generation) == known.generation
 
     def rotate_key(self, site_id: str) -> str:
         """Give the site a new key; the old one stops working at once."""
@@ -132,6 +166,7 @@ class SiteStore:
             pipe.delete(self.keys.site_key(old))
             pipe.set(self.keys.site_key(hash_key(key)), site_id)
             pipe.hset(self.keys.site(site_id), "key_hash", hash_key(key))
+            pipe.set(self.keys.site_generation(site_id), new_generation())
             pipe.execute()
         return key
 
@@ -149,6 +184,7 @@ class SiteStore:
         secret = new_webhook_secret() if url else ""
         with self.redis.pipeline() as pipe:
             pipe.hset(key, mapping={"webhook_url": url, "webhook_secret": secret})
+            pipe.set(self.keys.site_generation(site_id), new_generation())
             pipe.hdel(key, "previous_webhook_secret", "previous_secret_until")
             pipe.execute()
         return secret or None
@@ -174,6 +210,7 @@ class SiteStore:
                     "previous_secret_until": repr(until),
                 },
             )
+            pipe.set(self.keys.site_generation(site_id), new_generation())
 
         self.redis.transaction(swap, key)  # WATCH: two rotations at once cannot lose a secret
         return new
@@ -184,4 +221,7 @@ class SiteStore:
     def set_policy(self, site_id: str, policy: Policy) -> None:
         if not self.exists(site_id):
             raise UnknownSite(site_id)
-        self.redis.hset(self.keys.site(site_id), "policy", policy.model_dump_json())
+        with self.redis.pipeline() as pipe:
+            pipe.hset(self.keys.site(site_id), "policy", policy.model_dump_json())
+            pipe.set(self.keys.site_generation(site_id), new_generation())
+            pipe.execute()

@@ -17,6 +17,7 @@ from .metrics import COMMENTS_RECEIVED
 from .models import Author, Client, Comment, Status
 from .policy import Policy
 from .runtime import Runtime
+from .sites import KnownSite
 from .store import new_comment_id
 
 
@@ -108,12 +109,22 @@ def _release_claim(rt: Runtime, idem_key: str, claim: str) -> None:
         rt.connection.eval(_RELEASE_OWN_CLAIM, 1, idem_key, claim)
 
 
-def submit(rt: Runtime, site_id: str, policy: Policy, sub: Submission, idempotency_key: str | None = None) -> Accepted:
-    """Store and queue a comment; 202 may be sent once this returns, and not before."""
+def submit(
+    rt: Runtime,
+    site_id: str,
+    policy: Policy,
+    sub: Submission,
+    idempotency_key: str | None = None,
+    known: KnownSite | None = None,
+) -> Accepted:
+    """Store and queue a comment; 202 may be sent once this returns, and not before.
+
+    With `known`, admission first confirms the key and policy are still current (SiteChanged if not).
+    """
     if sub.parent_id and not rt.comments.parent_in_thread(site_id, sub.thread_id, sub.parent_id):
         raise InvalidField("parent_id", "no such comment in this thread")
     if not idempotency_key:
-        return _accept(rt, site_id, policy, sub, None)
+        return _accept(rt, site_id, policy, sub, None, known)
     fingerprint = sub.fingerprint()
     idem_key = rt.keys.idempotency(site_id, hashlib.sha256(idempotency_key.encode()).hexdigest())
     # The key is taken before flood control, so a retry of a request in flight is never a flood.
@@ -121,15 +132,22 @@ def submit(rt: Runtime, site_id: str, policy: Policy, sub: Submission, idempoten
     if isinstance(claimed, Accepted):
         return claimed
     try:
-        return _accept(rt, site_id, policy, sub, _IdempotencyClaim(idem_key, claimed, fingerprint))
+        return _accept(rt, site_id, policy, sub, _IdempotencyClaim(idem_key, claimed, fingerprint), known)
     except BaseException:
         _release_claim(rt, idem_key, claimed)
         raise
 
 
-def _accept(rt: Runtime, site_id: str, policy: Policy, sub: Submission, idem: _IdempotencyClaim | None) -> Accepted:
+def _accept(
+    rt: Runtime,
+    site_id: str,
+    policy: Policy,
+    sub: Submission,
+    idem: _IdempotencyClaim | None,
+    known: KnownSite | None,
+) -> Accepted:
     """Admit (flood, the site's limits), then store the comment, its job and idempotency record in one transaction."""
-    admission = admit(rt, site_id, policy, sub.author, sub.client)
+    admission = admit(rt, site_id, policy, sub.author, sub.client, known)
     comment = Comment(
         id=new_comment_id(),
         site_id=site_id,

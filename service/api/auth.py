@@ -9,6 +9,7 @@ from flask import request
 
 from workers.logs import add_log_context
 from workers.moderators import Moderator
+from workers.sites import KnownSite
 
 from ..extensions import runtime
 from .problems import ApiError, no_such_site
@@ -30,14 +31,38 @@ def _unauthorized() -> ApiError:
     )
 
 
+def _site_or_401(known: KnownSite | None) -> KnownSite:
+    if known is None:
+        raise _unauthorized()
+    add_log_context(site_id=known.site_id)
+    return known
+
+
+def require_known_site() -> KnownSite:
+    """The site the request's key belongs to, with its current policy, or 401."""
+    token = _bearer()
+    return _site_or_401(runtime().site_cache.site_for_key(token) if token else None)
+
+
+def held_site() -> tuple[KnownSite, bool]:
+    """The key's site as this process holds it, not yet confirmed current (False), else read now (True); or 401.
+
+    Whoever uses a held site confirms it before answering or writing (the admission script does).
+    """
+    token = _bearer()
+    held = runtime().site_cache.held(token) if token else None
+    return (_site_or_401(held), False) if held else (require_known_site(), True)
+
+
+def reread_site() -> KnownSite:
+    """The key's site read again from Redis (what this process held is no longer current), or 401."""
+    token = _bearer()
+    return _site_or_401(runtime().site_cache.read_again(token) if token else None)
+
+
 def require_site() -> str:
     """The site id the request's key belongs to, or 401."""
-    token = _bearer()
-    site_id = runtime().sites.authenticate(token) if token else None
-    if not site_id:
-        raise _unauthorized()
-    add_log_context(site_id=site_id)
-    return site_id
+    return require_known_site().site_id
 
 
 def is_admin() -> bool:

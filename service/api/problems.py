@@ -20,6 +20,7 @@ from workers.exceptions import (
     QueueFull,
     RateLimited,
     RetryLater,
+    SiteChanged,
     UnknownComment,
     UnknownSite,
 )
@@ -117,6 +118,8 @@ def init_blueprint(bp: Blueprint) -> None:
     bp.register_error_handler(RateLimited, _retry_later(429, "Rate limit reached", "rate-limited"))
     bp.register_error_handler(QueueFull, _retry_later(503, "Moderation queue full", "queue-full"))
     bp.register_error_handler(Backlogged, _retry_later(503, "Moderation backlogged", "backlogged"))
+    # Only when a site's key or policy changed again each time its submission read it anew.
+    bp.register_error_handler(SiteChanged, _retry_later(503, "Site changed", "site-changed"))
     bp.register_error_handler(RedisConnectionError, _redis_down)
     bp.register_error_handler(RedisTimeoutError, _redis_down)
     bp.register_error_handler(HTTPException, _problem_for)

@@ -7,6 +7,7 @@ import re
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
+import email_validator
 from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -65,9 +66,34 @@ def _comment_id(value: str) -> str:
     return value
 
 
+# Most addresses are plain: an ASCII dot-atom before the @, a host name under a top-level domain of
+# letters after it. One compiled pattern takes those, as email_validator would (it was about 60% of a
+# submission's validation): the same ones accepted, normalized as it does (the domain in lowercase).
+# Anything else, and every refusal with its message, is email_validator's own.
+_PLAIN_EMAIL = re.compile(
+    r"(?P<local>[A-Za-z0-9_+-]{1,64}(?:\.[A-Za-z0-9_+-]{1,64})*)@"
+    r"(?P<domain>(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})"
+)
+
+
+def _plain_email(value: str) -> str | None:
+    """The normalized address when it is a plain one email_validator accepts, else None (ask it)."""
+    plain = _PLAIN_EMAIL.fullmatch(value)
+    if plain is None or len(value) > 254 or len(plain["local"]) > 64:
+        return None
+    domain = plain["domain"].lower()
+    # Labels such as `ab--cd` (reserved unless Punycode) and special-use names: email_validator decides.
+    if "--" in domain or any(domain == d or domain.endswith(f".{d}") for d in email_validator.SPECIAL_USE_DOMAIN_NAMES):
+        return None
+    return f"{plain['local']}@{domain}"
+
+
 def _email(value: str) -> str:
     if not value:
         return value
+    plain = _plain_email(value)
+    if plain is not None:
+        return plain
     try:
         return validate_email(value, check_deliverability=False).normalized
     except EmailNotValidError as exc:

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, Response, request, url_for
 from pydantic import ValidationError
 
+from workers.exceptions import SiteChanged
 from workers.logs import add_log_context
 from workers.models import Author, Client, Comment
 from workers.policy import Policy
@@ -20,7 +21,7 @@ from workers.submission import Submission, submit
 
 from ..extensions import runtime
 from . import problems
-from .auth import require_site, require_site_or_admin
+from .auth import held_site, require_known_site, require_site, require_site_or_admin, reread_site
 from .forms import FORM_NAMES, read_body, read_submission
 from .problems import ApiError, field_errors, invalid, no_such_site, unsupported_media_type
 from .schemas import COMMENT_ID_PATTERN, EVENT_CURSOR_PATTERN, SITE_ID_PATTERN, CommentIn, is_comment_id
@@ -29,6 +30,8 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 problems.init_blueprint(bp)
 
 PAGE_DEFAULT, PAGE_MAX = 50, 200
+# A submission reads its site again at most this often when the site keeps changing under it (then 503).
+SITE_READS_MAX = 3
 log = logging.getLogger("commentgate.api")
 
 
@@ -98,21 +101,12 @@ def _page_limit() -> int:
     return limit
 
 
-@bp.post("/comments")
-def submit_comment() -> Response:
-    """Accept a comment: 202 once it is stored and queued in one transaction."""
-    site_id = require_site()
-    raw, is_form = read_submission()
-    names = FORM_NAMES if is_form else None
+def _submission(raw: dict[str, Any], is_form: bool) -> tuple[Submission, CommentIn]:
+    """The submission as validated (the site's required fields aside), or 400."""
     try:
         data = CommentIn.model_validate(raw)
     except ValidationError as exc:
-        raise invalid(field_errors(exc, names)) from exc
-    rt = runtime()
-    policy = rt.sites.policy(site_id)
-    missing = _required_errors(data, policy)
-    if missing:
-        raise invalid([{**e, "field": (names or {}).get(e["field"], e["field"])} for e in missing])
+        raise invalid(field_errors(exc, FORM_NAMES if is_form else None)) from exc
     submission = Submission(
         thread_id=data.thread_id,
         parent_id=data.parent_id or None,
@@ -122,7 +116,48 @@ def submit_comment() -> Response:
         permalink=data.permalink,
         honeypot=data.honeypot,
     )
-    accepted = submit(rt, site_id, policy, submission, request.headers.get("Idempotency-Key") or None)
+    return submission, data
+
+
+def _check_required(data: CommentIn, is_form: bool, policy: Policy) -> None:
+    missing = _required_errors(data, policy)
+    if missing:
+        names = FORM_NAMES if is_form else {}
+        raise invalid([{**e, "field": names.get(e["field"], e["field"])} for e in missing])
+
+
+@bp.post("/comments")
+def submit_comment() -> Response:
+    """Accept a comment: 202 once it is stored and queued in one transaction.
+
+    The site's key and policy as this process holds them are confirmed current by the admission script,
+    in the round trip admission makes anyway; a refusal, or a parent or Idempotency-Key (read and written
+    before admission), confirms them first, so every answer is the one the site as it is now gets.
+    """
+    site, confirmed = held_site()
+    try:
+        raw, is_form = read_submission()
+        submission, data = _submission(raw, is_form)
+    except ApiError:
+        if not confirmed:
+            require_known_site()  # a key no longer valid hears 401, whatever its body
+        raise
+    idempotency_key = request.headers.get("Idempotency-Key") or None
+    if not confirmed and (submission.parent_id or idempotency_key):
+        site, confirmed = require_known_site(), True
+    for _ in range(SITE_READS_MAX):
+        try:
+            _check_required(data, is_form, site.policy)
+            accepted = submit(runtime(), site.site_id, site.policy, submission, idempotency_key, known=site)
+            break
+        except ApiError:
+            if confirmed:
+                raise
+            site, confirmed = require_known_site(), True
+        except SiteChanged:
+            site, confirmed = reread_site(), True
+    else:
+        raise SiteChanged()
     add_log_context(comment_id=accepted.comment_id)
     log.info("comment replayed: %s" if accepted.replayed else "comment accepted: %s", accepted.status.value)
     location = url_for("api.get_comment", comment_id=accepted.comment_id)
