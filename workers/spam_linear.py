@@ -23,7 +23,6 @@ from functools import cache
 from pathlib import Path
 
 from .spam_features import (
-    CHAR_PREFIX,
     DRIVER_MIN,
     FUNCTION_WORDS,
     Features,
@@ -62,10 +61,16 @@ class LinearModel:
     def drivers(self, found: Features) -> list[Driver]:
         """The words and signals that moved the score, in a moderator's words, the strongest first."""
         by_word: dict[str, float] = {}
-        for name, value in found.values.items():
-            if name.startswith(CHAR_PREFIX) and name in self.weights:
-                word = shown_word(words_at(found.normalized, found.grams[name]))
-                by_word[word] = by_word.get(word, 0.0) + self.slope * self.weights[name] * value
+        word_at: dict[int, str] = {}  # several n-grams start at each offset: the word is found once per offset
+        weights, values = self.weights, found.values
+        for name, offset in found.grams.items():  # the character n-grams' features, in the order found
+            weight = weights.get(name)
+            if weight is None:
+                continue
+            word = word_at.get(offset)
+            if word is None:
+                word = word_at[offset] = shown_word(words_at(found.normalized, offset))
+            by_word[word] = by_word.get(word, 0.0) + self.slope * weight * values[name]
         drivers: list[Driver] = [
             (w, word, f"“{word}” reads like {'spam' if w > 0 else 'an ordinary comment'}")
             for word, w in by_word.items()
