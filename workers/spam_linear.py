@@ -17,12 +17,15 @@ from __future__ import annotations
 import json
 import math
 import random
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from .spam_features import (
+    BUCKETS,
+    CHAR_PREFIX,
     DRIVER_MIN,
     FUNCTION_WORDS,
     Features,
@@ -48,10 +51,26 @@ class LinearModel:
     intercept: float = 0.0
     priors: Mapping[str, float] | None = None  # log-odds per signal token
 
+    @cached_property
+    def _by_bucket(self) -> array[float]:
+        """The character n-grams' weights by bucket number (0.0 where there is none).
+
+        Read by a forked work horse, a dict's float objects are written (their reference counts) and
+        so copied a page at a time: some 190 page copies per comment, 1 ms. A lookup here writes nothing.
+        """
+        dense = array("d", bytes(8 * BUCKETS))
+        for name, weight in self.weights.items():
+            if name.startswith(CHAR_PREFIX):
+                dense[int(name[len(CHAR_PREFIX) :])] = weight
+        return dense
+
     def margin(self, values: Mapping[str, float]) -> float:
         """The SVM's side of the line: above 0 reads as spam."""
-        w = self.weights
-        return self.bias + sum(w.get(name, 0.0) * value for name, value in values.items())
+        by_bucket, weights, cut = self._by_bucket, self.weights, len(CHAR_PREFIX)
+        return self.bias + sum(
+            (by_bucket[int(name[cut:])] if name.startswith(CHAR_PREFIX) else weights.get(name, 0.0)) * value
+            for name, value in values.items()
+        )
 
     def log_odds(self, values: Mapping[str, float]) -> float:
         """Calibrated log-odds that the comment is spam, signals' priors included."""
@@ -62,10 +81,10 @@ class LinearModel:
         """The words and signals that moved the score, in a moderator's words, the strongest first."""
         by_word: dict[str, float] = {}
         word_at: dict[int, str] = {}  # several n-grams start at each offset: the word is found once per offset
-        weights, values = self.weights, found.values
+        by_bucket, values, cut = self._by_bucket, found.values, len(CHAR_PREFIX)
         for name, offset in found.grams.items():  # the character n-grams' features, in the order found
-            weight = weights.get(name)
-            if weight is None:
+            weight = by_bucket[int(name[cut:])]
+            if not weight:  # none: the file keeps no weight of 0
                 continue
             word = word_at.get(offset)
             if word is None:
