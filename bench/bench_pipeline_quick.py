@@ -17,6 +17,7 @@ import os
 import resource
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from redis import Redis
@@ -133,6 +134,34 @@ def measure_our_worker_noop(worker_class: str, n: int) -> dict[str, float]:
         return {"rate": drain_rate(r, job_ids), "cpu_ms": cpu / n * 1000}
 
 
+def in_process(n: int, webhook: bool) -> None:
+    """Our SimpleWorker class in this process, our jobs against RQ's no-op: wall and CPU per job, no start-up."""
+    from workers.worker import ModerationSimpleWorker, warm_up, worker_connection
+
+    figures = {}
+    for kind in ("rq no-op", "ours"):
+        with private_redis() as r:
+            settings = Settings(redis_url=url_of(r))
+            connection = worker_connection(settings)
+            rt = Runtime(connection, settings)
+            warm_up(rt)
+            if kind == "ours":
+                queue_comments(r, url_of(r), n, webhook)
+                queues = list(ALL_QUEUES)
+            else:
+                q = Queue("noop", connection=r)
+                for _ in range(n):
+                    q.enqueue("os.getpid", result_ttl=600)
+                queues = ["noop"]
+            worker = ModerationSimpleWorker(queues, connection=connection)
+            wall, cpu = time.perf_counter(), time.process_time()
+            with using_runtime(rt):
+                worker.work(burst=True, with_scheduler=False)
+            figures[kind] = ((time.perf_counter() - wall) / n * 1000, (time.process_time() - cpu) / n * 1000)
+            print(f"{kind:9} {figures[kind][0]:.2f} ms wall, {figures[kind][1]:.2f} ms CPU per job", flush=True)
+    print(f"ratio (wall) {figures['rq no-op'][0] / figures['ours'][0]:.2f}")
+
+
 def profile(n: int, webhook: bool) -> None:
     """Commands and round trips per job, ours and RQ's no-op, run by a SimpleWorker in this process."""
     with private_redis() as r:
@@ -155,8 +184,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--our-worker-noop", action="store_true")
+    parser.add_argument("--in-process", action="store_true")
     args = parser.parse_args()
     logging.disable(logging.INFO)
+    if args.in_process:
+        in_process(args.n, args.webhook)
+        return
     if args.profile:
         profile(min(args.n, 500), args.webhook)
         return
