@@ -8,8 +8,8 @@ import signal
 import threading
 from typing import Any
 
+import redis
 from redis import Redis
-from redis.driver_info import DriverInfo
 from redis.utils import get_lib_version
 from rq import Queue, SimpleWorker, Worker
 from rq.callbacks import execute_failure_callback
@@ -152,13 +152,14 @@ def worker_connection(settings: Settings) -> Redis:
     # RQ raises the pool's timeout when the worker is built, but connections opened before that
     # (the sweeper's, the warm-up's) keep redis-py's default 5 s: a BLPOP on one of them timed
     # out and RQ backed off for up to a minute, picking up no job meanwhile.
-    # The driver's version is read once, here: redis-py otherwise reads its package metadata (a scan of
-    # sys.path, several ms) for every connection it opens, and each forked work horse opens its own.
+    # The driver's version is read once, here: redis-py 7.2+ otherwise reads its package metadata (a
+    # scan of sys.path, several ms) for every connection it opens, and each forked work horse opens its
+    # own. Older redis-py read it once, when imported.
+    driver: dict[str, Any] = {}
+    if hasattr(redis, "DriverInfo"):
+        driver["driver_info"] = redis.DriverInfo(lib_version=get_lib_version())
     return Redis.from_url(
-        settings.redis_url,
-        socket_timeout=settings.worker_ttl + 10,
-        socket_connect_timeout=5,
-        driver_info=DriverInfo(lib_version=get_lib_version()),
+        settings.redis_url, socket_timeout=settings.worker_ttl + 10, socket_connect_timeout=5, **driver
     )
 
 
