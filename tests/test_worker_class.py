@@ -9,14 +9,25 @@ import sys
 import pytest
 
 from tests.conftest import snapshot
-from tests.helpers.processes import ROOT, start_worker, stop_group, wait_for
+from tests.helpers.processes import ROOT, kill_group, start_worker, stop_group, wait_for
 from workers.models import Author, Client, Status
 from workers.pipeline_decision import pipeline_error_of
 from workers.runtime import Runtime
+from workers.store import ATTEMPTS_FIELD
 from workers.submission import Submission, submit
 
 # A 2 s job timeout and no retries (the job carries them from the submission; the worker counts tries by them).
 STUCK = {"COMMENTGATE_MODERATION_TIMEOUT": "2", "COMMENTGATE_MODERATION_RETRIES": ""}
+
+
+# Recovery within about a minute: sweeps every second, RQ's registry clean-up every 10 s.
+FAST = {
+    "COMMENTGATE_SWEEP_EVERY": "1",
+    "COMMENTGATE_SWEEP_AFTER": "2",
+    "COMMENTGATE_WORKER_TTL": "10",
+    "COMMENTGATE_MAINTENANCE_INTERVAL": "10",
+    "COMMENTGATE_JOB_MONITORING_INTERVAL": "2",
+}
 
 
 def _submit(rt, site_id: str, body: str, ip: str = "203.0.113.9") -> str:
@@ -73,3 +84,23 @@ def test_a_worker_with_a_job_limit_exits_after_it_for_a_supervisor_to_restart(rt
     assert worker.returncode == 0
     statuses = [rt.comments.status_of(c) for c in comment_ids]
     assert statuses == [Status.PUBLISHED, Status.PUBLISHED, Status.QUEUED]  # the third waits for the next worker
+
+
+def test_a_simple_worker_killed_mid_job_leaves_the_comment_decided_once_by_the_next(rt, site, settings):
+    # A 5 s job timeout: a SimpleWorker's job stays in RQ's work-in-progress registry for its timeout plus 60 s.
+    rt = Runtime(rt.connection, dataclasses.replace(settings, moderation_timeout=5))
+    comment_id = _submit(rt, site.site_id, "SLOW-CHECK: the worker dies while this is being checked")
+    slow = start_worker(settings.redis_url, "tests/helpers/slow_worker.py", {"COMMENTGATE_WORKER_CLASS": "simple"})
+    try:
+        wait_for(lambda: rt.connection.hget(rt.keys.comment(comment_id), ATTEMPTS_FIELD), timeout=60)  # mid-job
+    finally:
+        kill_group(slow)  # the job ran in the worker process itself: nothing of it is left to record the failure
+    assert rt.comments.status_of(comment_id) is Status.QUEUED
+    fresh = start_worker(settings.redis_url, "-m service worker", {**FAST, "COMMENTGATE_WORKER_CLASS": "simple"})
+    try:
+        wait_for(lambda: rt.comments.status_of(comment_id) is Status.PUBLISHED, timeout=180)
+    finally:
+        stop_group(fresh)
+    assert [(a["from"], a["to"]) for a in rt.comments.audit(comment_id)] == [("queued", "published")]
+    events = [e["comment"]["id"] for _, e in rt.comments.events_after(site.site_id, None, 100)]
+    assert events == [comment_id]
