@@ -55,7 +55,7 @@ def test_a_stuck_check_is_stopped_by_the_job_timeout_and_the_worker_serves_on(rt
     assert [(a["from"], a["to"]) for a in rt.comments.audit(stuck)] == [("queued", "held")]
 
 
-def test_an_unknown_worker_class_is_refused_and_changes_nothing(rt, site, settings):
+def test_an_unknown_worker_class_is_refused_and_changes_nothing(rt, site, settings, work):
     queued = _submit(rt, site.site_id, "a comment no worker may take")
     before = snapshot(rt.connection)
     run = subprocess.run(
@@ -67,9 +67,11 @@ def test_an_unknown_worker_class_is_refused_and_changes_nothing(rt, site, settin
     assert "COMMENTGATE_WORKER_CLASS must be one of fork, simple, not 'threads'" in run.stderr
     assert snapshot(rt.connection) == before
     assert rt.comments.status_of(queued) is Status.QUEUED
+    work()  # a worker that may run takes it
+    assert rt.comments.status_of(queued) is Status.PUBLISHED
 
 
-def test_a_worker_with_a_job_limit_exits_after_it_for_a_supervisor_to_restart(rt, site, settings):
+def test_a_worker_with_a_job_limit_exits_after_it_for_a_supervisor_to_restart(rt, site, settings, work):
     comment_ids = [_submit(rt, site.site_id, f"comment number {n}", ip=f"203.0.113.{20 + n}") for n in range(3)]
     worker = start_worker(
         settings.redis_url,
@@ -84,6 +86,8 @@ def test_a_worker_with_a_job_limit_exits_after_it_for_a_supervisor_to_restart(rt
     assert worker.returncode == 0
     statuses = [rt.comments.status_of(c) for c in comment_ids]
     assert statuses == [Status.PUBLISHED, Status.PUBLISHED, Status.QUEUED]  # the third waits for the next worker
+    work()  # the next worker
+    assert rt.comments.status_of(comment_ids[2]) is Status.PUBLISHED
 
 
 def test_a_simple_worker_killed_mid_job_leaves_the_comment_decided_once_by_the_next(rt, site, settings):
