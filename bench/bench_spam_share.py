@@ -6,8 +6,9 @@
 Each comment is stored as a submission stores it (`CommentStore.add_queued`) and decided by the job the worker
 runs (`pipeline_decision.moderate`: reads, every check, the one compare-and-set), on an embedded Redis, for two
 sites trained alike on files 01-04: the default (base model on) and the base model off (site counts only),
-alternating so a busy moment of the machine falls on both. The spam part is `SpamModel.score` (its Redis reads
-and the base model's scoring, timed by swapping the runtime's bound method for a timed one) plus `check_spam`
+alternating so a busy moment of the machine falls on both. The spam part is `SpamModel.score` (the base model's
+scoring and the site counts', timed by swapping the runtime's bound method for a timed one; the counts are read
+in the same round trip as the checks' other context, so their Redis time is not in it) plus `check_spam`
 (the pipeline's own per-check timing, read from the decision). Also: the base model's scoring alone, no Redis.
 """
 

@@ -64,9 +64,14 @@ def web(bind: str, processes: int) -> None:
 @click.option("--burst", is_flag=True, help="Exit once the queues are empty.")
 def worker(burst: bool) -> None:
     """Run one RQ worker (with its scheduler) on the moderation and webhook queues."""
-    from workers.worker import run_worker
+    from workers.worker import run_worker, worker_class_for
 
-    run_worker(_settings(), burst=burst)
+    settings = _settings()
+    try:
+        worker_class_for(settings)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    run_worker(settings, burst=burst)
 
 
 @main.command()

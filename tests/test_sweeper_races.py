@@ -12,12 +12,12 @@ from rq.queue import Queue
 from rq.registry import StartedJobRegistry
 
 from service.cli import main
-from workers import jobs, pipeline_decision, recovery, sweeper
+from workers import jobs, moderation_reads, pipeline_decision, recovery, sweeper
 from workers.models import Author, Client, Status
 from workers.pipeline_decision import pipeline_error_of, sweep_lost
 from workers.queues import MODERATION_QUEUE, WEBHOOK_QUEUE
 from workers.recovery import sweep_stuck_deliveries
-from workers.store import ATTEMPTS_FIELD, CommentStore, decode
+from workers.store import ATTEMPTS_FIELD, decode
 from workers.submission import Submission, submit
 from workers.sweeper import sweep_lock_key, sweep_once
 from workers.worker import ModerationWorker, sweep_forever
@@ -147,10 +147,10 @@ def test_a_comment_whose_job_cannot_run_is_held_after_bounded_requeues(rt, site,
 def test_a_try_that_fails_reading_the_comment_is_counted(rt, site, work, monkeypatch):
     comment_id = _submit(rt, site)
 
-    def unreadable(self, comment_id):
+    def unreadable(fields):
         raise ValueError("the comment hash cannot be parsed")
 
-    monkeypatch.setattr(CommentStore, "get", unreadable)
+    monkeypatch.setattr(moderation_reads, "comment_from_hash", unreadable)
     monkeypatch.setattr(jobs, "hold_after_failure", _hold_fails)
     work()
     monkeypatch.undo()

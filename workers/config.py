@@ -28,6 +28,10 @@ class Settings:
     webhook_retries: tuple[int, ...] = (10, 60, 300, 1800, 7200)
     # After this many failed tries in a row a site's endpoint is paused until resumed; 0 never pauses.
     webhook_pause_after: int = 10
+    # `fork` (RQ's Worker: a work horse per job) or `simple` (RQ's SimpleWorker): docs/operations.md, "Worker class".
+    worker_class: str = "fork"
+    # A worker exits after this many jobs (0 = never), for a supervisor to start afresh: what bounds a slow leak.
+    worker_max_jobs: int = 0
     worker_ttl: int = 30
     maintenance_interval: int = 30
     job_monitoring_interval: int = 10

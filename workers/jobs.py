@@ -21,16 +21,22 @@ from .webhooks import DeliveryFailed, check_webhook_url, post_event
 log = logging.getLogger("commentgate.jobs")
 
 
-def _runtime() -> Runtime:
+def _current_job() -> Job:
     job = get_current_job()
     assert job is not None, "called outside an RQ job"
-    return runtime_for(job.connection)
+    return job
+
+
+def _runtime() -> Runtime:
+    return runtime_for(_current_job().connection)
 
 
 def moderate_comment(comment_id: str) -> str | None:
     """Run the checks on a queued comment and record the decision (a no-op once decided)."""
+    job = _current_job()
     with logging_about(comment_id=comment_id):
-        status = moderate(_runtime(), comment_id)
+        # The site the submission queued it for rides in the job's meta: read with the comment, not after it.
+        status = moderate(runtime_for(job.connection), comment_id, job.meta.get("site_id"))
         log.info("moderated: %s", status.value if status else "decided already")
     return status.value if status else None
 

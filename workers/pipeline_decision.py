@@ -2,103 +2,48 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 import time
-import unicodedata
 from collections.abc import Callable
 
 from redis.client import Pipeline
 from redis.exceptions import WatchError
 from rq.job import Job
 
-from .checks import CheckContext
-from .checks.authors import ban_keys
 from .logs import add_log_context
 from .metrics import CHECK_DURATION, SWEEPER_REQUEUES
 from .models import Comment, Decision, Status
+from .moderation_reads import gather_context, read_site, start_try
 from .pipeline import decide
-from .policy import Policy
 from .recovery import PAGE, SETTLE_SECONDS, lost_jobs, pages, stale_executions
 from .runtime import Runtime
 from .store import decode
-from .text import strip_bidi
 from .transitions import PIPELINE_ACTOR, PIPELINE_EVENTS, Applied, apply_transition
 
 log = logging.getLogger("commentgate.moderation")
 LOST_JOB_KEEP = 7 * 86400
 
 
-def duplicate_digest(comment: Comment, body: str) -> str:
-    normalized = " ".join(unicodedata.normalize("NFKC", body).casefold().split())
-    material = "\x1f".join((comment.thread_id, comment.author_key, normalized))
-    return hashlib.sha256(material.encode()).hexdigest()
-
-
-def gather_context(rt: Runtime, comment: Comment, policy: Policy) -> CheckContext:
-    """Everything the checks read from Redis, fetched in one round trip plus the spam model's."""
-    body, bidi_removed = strip_bidi(comment.body)
-    candidates = ban_keys(comment)
-    # With no email and no IP there is no author to repeat themselves: anonymous readers posting the
-    # same words ("Great article!") are different people, so the duplicate window is not claimed.
-    check_duplicates = bool(policy.duplicate_seconds and comment.author_key)
-    site_id = comment.site_id
-    with rt.connection.pipeline(transaction=False) as pipe:
-        if check_duplicates:
-            digest = duplicate_digest(comment, body)
-            rt.comments.claim_duplicate(pipe, site_id, digest, comment.id, policy.duplicate_seconds)
-        rt.comments.read_status(pipe, comment.parent_id) if comment.parent_id else pipe.echo("")
-        rt.authors.read_banned(pipe, site_id, candidates) if candidates else pipe.echo("")
-        rt.authors.read_trusted(pipe, site_id, comment.author_key)
-        author_id = rt.authors.id_of(site_id, comment.author_key)
-        rt.authors.read_history(pipe, site_id, author_id) if author_id else pipe.echo("")
-        results = pipe.execute()
-    if check_duplicates:
-        owner = decode(results[1])
-        results = results[2:]
-    else:
-        owner = comment.id
-    parent_raw, banned_flags, trusted, history = results
-    published, held, rejected = (int(n or 0) for n in history) if isinstance(history, list) else (0, 0, 0)
-    banned = frozenset(c for c, hit in zip(candidates, banned_flags or [], strict=False) if hit)
-    return CheckContext(
-        body=body,
-        bidi_removed=bidi_removed,
-        parent_status=Status(decode(parent_raw)) if parent_raw else None,
-        banned=banned,
-        trusted=bool(trusted) and bool(comment.author_key),
-        prior_comments=published + held + rejected,
-        prior_published=published,
-        duplicate_of=owner if owner and owner != comment.id else None,
-        spam=rt.spam.score(
-            comment.site_id,
-            body,
-            policy.spam_min_training,
-            author_url=comment.author.url,
-            use_base=policy.spam_base_model,
-        ),
-    )
-
-
-def moderate(rt: Runtime, comment_id: str) -> Status | None:
-    """Decide a queued comment. Returns its new status, or None when it was decided already."""
+def moderate(rt: Runtime, comment_id: str, site_id: str | None = None) -> Status | None:
+    """Decide a queued comment (`site_id`: the site its job was queued for, if known). Returns its new
+    status, or None when it was decided already."""
     # Counted on the comment, not the job: a re-queued job starts with fresh RQ retries, and a
     # comment whose checks kill the work horse must not be tried for ever. Counted before anything
     # else is read, so a try that fails reading the comment counts too.
-    attempts = rt.comments.count_try(comment_id, Status.QUEUED)
-    if attempts is None:
+    started = start_try(rt, comment_id, site_id)
+    if started.attempts is None:
         return None
-    comment = rt.comments.get(comment_id)
+    comment = started.comment
     if comment is None or comment.status is not Status.QUEUED:
         return None
     add_log_context(site_id=comment.site_id)
     budget = 1 + len(rt.settings.moderation_retries)
-    if attempts > budget:
-        error = f"gave up before try {attempts}: {budget} tries (the first and each retry) failed or died"
+    if started.attempts > budget:
+        error = f"gave up before try {started.attempts}: {budget} tries (the first and each retry) failed or died"
         hold_after_failure(rt, comment_id, error)
         return Status.HELD
-    policy = rt.sites.policy(comment.site_id)
+    policy, webhook_url = (started.site or read_site(rt, comment.site_id)).checked()
     decision = decide(comment, policy, gather_context(rt, comment, policy))
     outcome = apply_transition(
         rt,
@@ -112,6 +57,7 @@ def moderate(rt: Runtime, comment_id: str) -> Status | None:
         published_body=decision.published_body,
         published_name=decision.published_name,
         extra=ObserveChecks(rt, decision),
+        webhook_url=webhook_url,
     )
     return decision.status if isinstance(outcome, Applied) else None
 

@@ -17,12 +17,14 @@ from __future__ import annotations
 import json
 import math
 import random
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from .spam_features import (
+    BUCKETS,
     CHAR_PREFIX,
     DRIVER_MIN,
     FUNCTION_WORDS,
@@ -55,10 +57,26 @@ class LinearModel:
     intercept: float = 0.0
     priors: Mapping[str, float] | None = None  # log-odds per signal token
 
+    @cached_property
+    def _by_bucket(self) -> array[float]:
+        """The character n-grams' weights by bucket number (0.0 where there is none).
+
+        Read by a forked work horse, a dict's float objects are written (their reference counts) and
+        so copied a page at a time: some 190 page copies per comment, 1 ms. A lookup here writes nothing.
+        """
+        dense = array("d", bytes(8 * BUCKETS))
+        for name, weight in self.weights.items():
+            if name.startswith(CHAR_PREFIX):
+                dense[int(name[len(CHAR_PREFIX) :])] = weight
+        return dense
+
     def margin(self, values: Mapping[str, float]) -> float:
         """The SVM's side of the line: above 0 reads as spam."""
-        w = self.weights
-        return self.bias + sum(w.get(name, 0.0) * value for name, value in values.items())
+        by_bucket, weights, cut = self._by_bucket, self.weights, len(CHAR_PREFIX)
+        return self.bias + sum(
+            (by_bucket[int(name[cut:])] if name.startswith(CHAR_PREFIX) else weights.get(name, 0.0)) * value
+            for name, value in values.items()
+        )
 
     def log_odds(self, values: Mapping[str, float]) -> float:
         """Calibrated log-odds that the comment is spam, signals' priors included."""
@@ -68,10 +86,16 @@ class LinearModel:
     def drivers(self, found: Features) -> list[Driver]:
         """The words and signals that moved the score, in a moderator's words, the strongest first."""
         by_word: dict[str, float] = {}
-        for name, value in found.values.items():
-            if name.startswith(CHAR_PREFIX) and name in self.weights:
-                word = shown_word(words_at(found.normalized, found.grams[name]))
-                by_word[word] = by_word.get(word, 0.0) + self.slope * self.weights[name] * value
+        word_at: dict[int, str] = {}  # several n-grams start at each offset: the word is found once per offset
+        by_bucket, values, cut = self._by_bucket, found.values, len(CHAR_PREFIX)
+        for name, offset in found.grams.items():  # the character n-grams' features, in the order found
+            weight = by_bucket[int(name[cut:])]
+            if not weight:  # none: the file keeps no weight of 0
+                continue
+            word = word_at.get(offset)
+            if word is None:
+                word = word_at[offset] = shown_word(words_at(found.normalized, offset))
+            by_word[word] = by_word.get(word, 0.0) + self.slope * weight * values[name]
         drivers: list[Driver] = [
             (w, word, _reads_like(word, w, found.hosts))
             for word, w in by_word.items()

@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 from redis import Redis
@@ -197,21 +198,38 @@ class SpamModel:
         counts = {decode(k): int(v) for k, v in raw.items()}
         return {SPAM: counts.get(SPAM, 0), HAM: counts.get(HAM, 0)}
 
-    def score(
-        self, site_id: str, text: str, min_training: int, *, author_url: str = "", use_base: bool = True
-    ) -> SpamScore:
-        """P(spam) for the text from the base and the site's counts; None when neither may score."""
-        tokens = tokenize(text)
-        distinct = list(dict.fromkeys(tokens))[:MAX_TOKENS]
+    def queue_counts(self, pipe: Pipeline, site_id: str, text: str) -> None:
+        """Queue on `pipe` the site's counts that scoring `text` reads: their results, are `score`'s `counts`."""
+        distinct = _distinct(tokenize(text))
         k = self.keys
-        with self.redis.pipeline(transaction=False) as pipe:
-            pipe.hgetall(k.spam_docs(site_id))
-            pipe.hlen(k.spam_tokens(site_id, SPAM))
-            pipe.hlen(k.spam_tokens(site_id, HAM))
-            if distinct:
-                pipe.hmget(k.spam_tokens(site_id, SPAM), distinct)
-                pipe.hmget(k.spam_tokens(site_id, HAM), distinct)
-            results = pipe.execute()
+        pipe.hgetall(k.spam_docs(site_id))
+        pipe.hlen(k.spam_tokens(site_id, SPAM))
+        pipe.hlen(k.spam_tokens(site_id, HAM))
+        if distinct:
+            pipe.hmget(k.spam_tokens(site_id, SPAM), distinct)
+            pipe.hmget(k.spam_tokens(site_id, HAM), distinct)
+
+    def score(
+        self,
+        site_id: str,
+        text: str,
+        min_training: int,
+        *,
+        author_url: str = "",
+        use_base: bool = True,
+        counts: list[Any] | None = None,
+    ) -> SpamScore:
+        """P(spam) for the text from the base and the site's counts; None when neither may score.
+
+        `counts`: the results of `queue_counts` when the caller read them with its own reads; else read here.
+        """
+        tokens = tokenize(text)
+        distinct = _distinct(tokens)
+        if counts is None:
+            with self.redis.pipeline(transaction=False) as pipe:
+                self.queue_counts(pipe, site_id, text)
+                counts = pipe.execute()
+        results = counts
         raw_docs = {decode(a): int(b) for a, b in results[0].items()}
         docs = {SPAM: raw_docs.get(SPAM, 0), HAM: raw_docs.get(HAM, 0)}
         site_ready = min(docs.values()) >= min_training
@@ -247,6 +265,11 @@ class SpamModel:
             base=use_base,
             site_probability=probability_of(site_log_odds) if site_log_odds is not None else None,
         )
+
+
+def _distinct(tokens: list[str]) -> list[str]:
+    """The distinct tokens scored, in order of first use, at most MAX_TOKENS."""
+    return list(dict.fromkeys(tokens))[:MAX_TOKENS]
 
 
 def _counts(tokens: list[str], values: list[bytes | None]) -> dict[str, int]:

@@ -389,6 +389,12 @@ class CommentStore:
         for site_id in site_ids:
             pipe.zrem(self.keys.site_queued(site_id), comment_id)
 
+    def queue_count_try(self, pipe: Pipeline, comment_id: str, status: Status) -> None:
+        """Queue `count_try` on a pipeline (its result: the tries so far, None when the comment is not `status`)."""
+        # EVAL with the script's text, not EVALSHA: a pipeline has no NOSCRIPT fallback, and a script
+        # missing from the server's cache (a restart, SCRIPT FLUSH) must not fail the job.
+        pipe.eval(COUNT_TRY, 1, self.keys.comment(comment_id), status.value, ATTEMPTS_FIELD)
+
     def count_try(self, comment_id: str, status: Status) -> int | None:
         """Count one try of the checks on the comment while it is `status`; None when it is not (or gone)."""
         tries = self._count_try(keys=[self.keys.comment(comment_id)], args=[status.value, ATTEMPTS_FIELD])

@@ -66,6 +66,7 @@ def apply_transition(
     note: str | None = None,
     watch: Collection[str] = (),
     still_wanted: StillWanted | None = None,
+    webhook_url: str | None = None,
 ) -> Outcome:
     """Move a comment to `to` if its status is one of `expected`; else say who moved it last, and when.
 
@@ -73,7 +74,7 @@ def apply_transition(
     The webhook job is enqueued in the same MULTI/EXEC, so an event is never told without being
     recorded, nor recorded without being queued for delivery; the change's figures ride the same EXEC.
     `still_wanted`, when given, is asked once the status matches (WATCHing the comment and `watch`):
-    False leaves the comment as it is.
+    False leaves the comment as it is. `webhook_url` is the site's as the caller read it; None reads it here.
     """
     key = rt.keys.comment(comment_id)
     with rt.connection.pipeline() as pipe:
@@ -100,7 +101,9 @@ def apply_transition(
                         "reasons": list(reasons),
                     },
                 )
-                if rt.sites.webhook_url(comment.site_id, pipe):
+                if webhook_url is None:
+                    webhook_url = rt.sites.webhook_url(comment.site_id, pipe)
+                if webhook_url:
                     rt.queues.enqueue_delivery(event.id, pipeline=pipe)  # first: RQ opens the MULTI
                     rt.deliveries.add_pending(pipe, comment.site_id, event)
                 else:
