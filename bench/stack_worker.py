@@ -5,10 +5,9 @@ python -m bench.stack_worker fork|simple     # run_worker(burst=True) with that 
 
 from __future__ import annotations
 
-import inspect
 import sys
 
-from rq import SimpleWorker, Worker
+from rq import SimpleWorker
 from rq.worker import BaseWorker
 
 from workers import worker as shipped
@@ -23,25 +22,18 @@ def kind_of(worker_class: type[BaseWorker]) -> str:
 
 
 def shipped_class() -> type[BaseWorker]:
-    """The class `commentgate worker` runs: run_worker's default."""
-    default = inspect.signature(shipped.run_worker).parameters["worker_class"].default
-    if isinstance(default, type) and issubclass(default, BaseWorker):
-        return default
-    return shipped.ModerationWorker
+    """The class `commentgate worker` runs: COMMENTGATE_WORKER_CLASS, its default unless set."""
+    return shipped.worker_class_for(Settings.from_env())
 
 
 def worker_class(kind: str) -> type[BaseWorker]:
-    """The shipped class when it is of this kind; otherwise the shipped worker's queue class on RQ's class of it."""
-    ship = shipped_class()
-    if kind_of(ship) == kind:
-        return ship
-    base: type[BaseWorker] = SimpleWorker if kind == "simple" else Worker
-    return type(f"Bench{base.__name__}", (base,), {"queue_class": getattr(ship, "queue_class", base.queue_class)})
+    """Our worker class of this kind (`fork` or `simple`), as COMMENTGATE_WORKER_CLASS would choose it."""
+    return shipped.WORKER_CLASSES[kind]
 
 
 def main(argv: list[str]) -> None:
     (kind,) = argv[1:]
-    shipped.run_worker(Settings.from_env(), burst=True, worker_class=worker_class(kind))  # type: ignore[arg-type]
+    shipped.run_worker(Settings.from_env(), burst=True, worker_class=worker_class(kind))
 
 
 if __name__ == "__main__":
