@@ -73,13 +73,15 @@ def measure(url: str, sizes: Sizes) -> list[Row]:
         runs.append(PipelineRun(kind, ours, noop, shipped=kind == shipped))
     step(f"profile: {sizes.profile_jobs} comments and no-ops in an in-process SimpleWorker under cProfile")
     profile_ours, profile_noop = profile(url, sizes.profile_jobs, ours=True), profile(url, sizes.profile_jobs, False)
-    step(f"end to end: {END_TO_END_RATE:.0f} comments/s for {sizes.end_to_end_seconds} s, 2 workers")
-    e2e = end_to_end(url, END_TO_END_RATE, sizes.end_to_end_seconds)
+    e2e = []
+    for kind in (shipped, *(k for k in ("fork", "simple") if k != shipped)):
+        step(f"end to end: {END_TO_END_RATE:.0f} comments/s for {sizes.end_to_end_seconds} s, 2 {kind} workers")
+        e2e += end_to_end_rows(end_to_end(url, END_TO_END_RATE, sizes.end_to_end_seconds, kind), kind == shipped)
     step("profanity: ours against better-profanity")
     return [
         *ingest_rows(web, bare_web),
         *pipeline_rows(runs, profile_ours, profile_noop),
-        *end_to_end_rows(e2e),
+        *e2e,
         *memory_rows(web, bare_web, runs),
         *profanity_rows(sizes.profanity_rounds),
     ]

@@ -83,12 +83,19 @@ def _redis(redis_url: str | None) -> Iterator[str]:
 
 
 @contextmanager
-def live_stack(web_processes: int = 2, workers: int = 1, redis_url: str | None = None) -> Iterator[LiveStack]:
-    """Start gunicorn (the production command) and `workers` worker processes on Redis; stop them all on exit."""
+def live_stack(
+    web_processes: int = 2, workers: int = 1, redis_url: str | None = None, worker_class: str | None = None
+) -> Iterator[LiveStack]:
+    """Start gunicorn (the production command) and `workers` worker processes on Redis; stop them all on exit.
+
+    `worker_class`: COMMENTGATE_WORKER_CLASS for the workers (`fork` or `simple`); the setting's own otherwise.
+    """
     with _redis(redis_url) as url:
         processes: list[subprocess.Popen[bytes]] = []
         try:
             env = {**os.environ, **BENCH_ENV, "REDIS_URL": url}
+            if worker_class:
+                env["COMMENTGATE_WORKER_CLASS"] = worker_class
             rt = Runtime(Redis.from_url(url), Settings.from_env(env))
             port = free_port()
             base = f"http://127.0.0.1:{port}"

@@ -17,6 +17,7 @@ WORKERS = 2
 
 @dataclass(frozen=True)
 class EndToEnd:
+    kind: str  # the workers' class: fork | simple
     rate: float
     submitted_p50_ms: float | None  # due → 202 answered
     submitted_p99_ms: float | None
@@ -28,9 +29,10 @@ class EndToEnd:
     cpu_share: float
 
 
-def end_to_end(url: str, rate: float, seconds: int) -> EndToEnd:
-    """`commentgate web` (2 processes) and 2 `commentgate worker`; the load generator follows the events feed."""
-    with live_stack(web_processes=2, workers=WORKERS, redis_url=url) as stack:
+def end_to_end(url: str, rate: float, seconds: int, kind: str) -> EndToEnd:
+    """`commentgate web` (2 processes) and 2 `commentgate worker` of class `kind`; the load generator follows the
+    events feed."""
+    with live_stack(web_processes=2, workers=WORKERS, redis_url=url, worker_class=kind) as stack:
         site = stack.rt.sites.create("bench")
         # Flood control at its default (15 s per IP and e-mail; every comment has its own); the site's own
         # bucket and queued cap off, as BENCH_ENV lifts the operator's ceilings on them.
@@ -54,6 +56,7 @@ def end_to_end(url: str, rate: float, seconds: int) -> EndToEnd:
     # A comment whose decision never showed is slower than any that did: it counts as infinitely late.
     waited = decided + [math.inf] * (answer["accepted"] - len(decided))
     return EndToEnd(
+        kind,
         rate,
         percentile(submitted, 0.5),
         percentile(submitted, 0.99),

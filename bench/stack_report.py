@@ -42,7 +42,8 @@ json and zlib; the rest is RQ's bookkeeping and our store code. The profiler slo
 waiting on the socket, so read the stages as shares of the job, not as its real duration.
 
 **End to end.** `commentgate web` (2 processes) and 2 `commentgate worker` processes, started as
-`bench/live_stack.py` starts them; `bench/fixed_rate.py` offers 100 comments/s and meanwhile follows the
+`bench/live_stack.py` starts them, once with each worker class (`COMMENTGATE_WORKER_CLASS`; the target
+is judged on the shipped one); `bench/fixed_rate.py` offers 100 comments/s and meanwhile follows the
 site's events feed (`GET /api/v1/sites/{site}/events`, polled back to back, 5 ms apart when empty). A
 comment's time runs from when it was due to when its decision first shows in the feed; the ceiling
 column is when its 202 came back. Comments not decided within 20 s of the last submission count as
