@@ -19,6 +19,7 @@ from tests.conftest import snapshot
 from tests.helpers.processes import ROOT, wait_for
 from workers.embedded_redis import free_port
 from workers.policy import Policy
+from workers.site_cache import SiteCache
 from workers.sites import KnownSite, SiteStore, hash_key
 
 
@@ -186,6 +187,10 @@ def test_a_rotated_key_with_a_bad_body_hears_401_not_400(client, site, rt, conne
     as_text = {**bearer(site.key), "Content-Type": "text/plain"}
     assert client.post("/api/v1/comments", data="hello", headers=as_text).status_code == 401
     assert snapshot(connection) == before
+    too_big = b'{"body": "' + b"a" * (1024 * 1024) + b'"}'
+    as_json = {**bearer(site.key), "Content-Type": "application/json"}
+    assert client.post("/api/v1/comments", data=too_big, headers=as_json).status_code == 401  # not 413
+    assert snapshot(connection) == before
 
 
 def test_a_rotated_key_with_an_idempotency_key_or_a_parent_writes_and_reveals_nothing(client, site, rt, connection):
@@ -218,3 +223,20 @@ def test_a_site_that_changes_at_every_read_gets_503_and_nothing_is_stored(client
     assert refused.headers["Retry-After"] == "1"
     assert connection.llen("rq:queue:commentgate-moderation") == stored
     assert connection.zcard(rt.keys.site_queued(site.site_id)) == 1
+
+
+def test_a_site_dropped_by_another_request_during_its_check_is_still_answered(rt, monkeypatch):
+    # Under gevent, another request of the same process may evict or re-read a site while its check waits on Redis.
+    first, second = rt.sites.create("first"), rt.sites.create("second")
+    cache = SiteCache(rt.sites, capacity=1)
+    assert cache.site_for_key(first.key).site_id == first.site_id
+    check = SiteStore.is_current
+
+    def meanwhile_another_request_reads_another_site(self: SiteStore, known: KnownSite) -> bool:
+        monkeypatch.setattr(SiteStore, "is_current", check)
+        cache.site_for_key(second.key)  # capacity 1: the first site is dropped
+        return check(self, known)
+
+    monkeypatch.setattr(SiteStore, "is_current", meanwhile_another_request_reads_another_site)
+    assert cache.site_for_key(first.key).site_id == first.site_id  # before: KeyError, a 500
+    assert cache.site_for_key(second.key).site_id == second.site_id

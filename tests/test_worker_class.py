@@ -108,3 +108,17 @@ def test_a_simple_worker_killed_mid_job_leaves_the_comment_decided_once_by_the_n
     assert [(a["from"], a["to"]) for a in rt.comments.audit(comment_id)] == [("queued", "published")]
     events = [e["comment"]["id"] for _, e in rt.comments.events_after(site.site_id, None, 100)]
     assert events == [comment_id]
+
+
+def test_a_negative_job_limit_is_refused_and_changes_nothing(rt, site, settings):
+    queued = _submit(rt, site.site_id, "a comment no worker may take")
+    before = snapshot(rt.connection)
+    run = subprocess.run(
+        [sys.executable, "-m", "service", "worker", "--burst"],
+        env={"REDIS_URL": settings.redis_url, "PATH": "", "COMMENTGATE_WORKER_MAX_JOBS": "-1"},
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert run.returncode != 0
+    assert "COMMENTGATE_WORKER_MAX_JOBS must be 0 (no limit) or more, not -1" in run.stderr
+    assert snapshot(rt.connection) == before
+    assert rt.comments.status_of(queued) is Status.QUEUED

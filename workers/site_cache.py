@@ -36,7 +36,9 @@ class SiteCache:
         digest = hash_key(key)
         known = self._known.get(digest)
         if known is not None and hmac.compare_digest(known.key_hash, digest) and self.sites.is_current(known):
-            self._known.move_to_end(digest)
+            # Another request of this process (gevent) may have dropped or replaced it during that round trip.
+            if self._known.get(digest) is known:
+                self._known.move_to_end(digest)
             return known
         return self.read_again(key)
 

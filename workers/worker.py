@@ -190,6 +190,8 @@ def run_worker(settings: Settings, burst: bool = False, worker_class: type[BaseW
     """Run until stopped (or, with `burst`, until the queues are empty); the class is the setting's unless given."""
     if worker_class is None:
         worker_class = worker_class_for(settings)  # an unknown class is refused before anything starts
+    if settings.worker_max_jobs < 0:
+        raise ValueError(f"COMMENTGATE_WORKER_MAX_JOBS must be 0 (no limit) or more, not {settings.worker_max_jobs}")
     if not settings.redis_url:
         raise RuntimeError("REDIS_URL is not set")
     configure_logging(settings.log_format)
