@@ -7,20 +7,10 @@ from rq.job import Job, JobStatus
 from rq.queue import Queue
 
 from tests.helpers.pausing_worker import PAUSED_KEY
-from tests.helpers.processes import kill_group, start_worker, stop_group, wait_for
+from tests.helpers.processes import FAST_RECOVERY, kill_group, start_worker, stop_group, wait_for
 from workers.models import Author, Client, Status
 from workers.queues import ALL_QUEUES
 from workers.submission import Submission, submit
-
-# Shorter than the defaults so each window is recovered in about a minute: sweep every second,
-# comments queued longer than 2 s. RQ's own `wip` entry still lives 60 s past its last heartbeat.
-FAST = {
-    "COMMENTGATE_SWEEP_EVERY": "1",
-    "COMMENTGATE_SWEEP_AFTER": "2",
-    "COMMENTGATE_WORKER_TTL": "10",
-    "COMMENTGATE_MAINTENANCE_INTERVAL": "10",
-    "COMMENTGATE_JOB_MONITORING_INTERVAL": "2",
-}
 
 
 def _in_no_queue(rt, job_id: str) -> bool:
@@ -43,7 +33,7 @@ def test_a_worker_killed_where_rq_loses_the_job_leaves_the_comment_decided_once(
     assert _in_no_queue(rt, job_id)
     assert rt.comments.status_of(accepted.comment_id) is Status.QUEUED
 
-    fresh = start_worker(settings.redis_url, "-m service worker", FAST)
+    fresh = start_worker(settings.redis_url, "-m service worker", FAST_RECOVERY)
     try:
         wait_for(lambda: rt.comments.status_of(accepted.comment_id) is Status.PUBLISHED, timeout=120)
     finally:

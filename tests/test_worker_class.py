@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from tests.conftest import snapshot
-from tests.helpers.processes import ROOT, kill_group, start_worker, stop_group, wait_for
+from tests.helpers.processes import FAST_RECOVERY, ROOT, kill_group, start_worker, stop_group, wait_for
 from workers.models import Author, Client, Status
 from workers.pipeline_decision import pipeline_error_of
 from workers.runtime import Runtime
@@ -18,16 +18,6 @@ from workers.submission import Submission, submit
 
 # A 2 s job timeout and no retries (the job carries them from the submission; the worker counts tries by them).
 STUCK = {"COMMENTGATE_MODERATION_TIMEOUT": "2", "COMMENTGATE_MODERATION_RETRIES": ""}
-
-
-# Recovery within about a minute: sweeps every second, RQ's registry clean-up every 10 s.
-FAST = {
-    "COMMENTGATE_SWEEP_EVERY": "1",
-    "COMMENTGATE_SWEEP_AFTER": "2",
-    "COMMENTGATE_WORKER_TTL": "10",
-    "COMMENTGATE_MAINTENANCE_INTERVAL": "10",
-    "COMMENTGATE_JOB_MONITORING_INTERVAL": "2",
-}
 
 
 def _submit(rt, site_id: str, body: str, ip: str = "203.0.113.9") -> str:
@@ -55,19 +45,30 @@ def test_a_stuck_check_is_stopped_by_the_job_timeout_and_the_worker_serves_on(rt
     assert [(a["from"], a["to"]) for a in rt.comments.audit(stuck)] == [("queued", "held")]
 
 
-def test_an_unknown_worker_class_is_refused_and_changes_nothing(rt, site, settings, work):
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        (
+            {"COMMENTGATE_WORKER_CLASS": "threads"},
+            "COMMENTGATE_WORKER_CLASS must be one of fork, simple, not 'threads'",
+        ),
+        ({"COMMENTGATE_WORKER_MAX_JOBS": "-1"}, "COMMENTGATE_WORKER_MAX_JOBS must be 0 (no limit) or more, not -1"),
+    ],
+    ids=["unknown-class", "negative-job-limit"],
+)
+def test_a_bad_worker_setting_is_refused_and_changes_nothing(rt, site, settings, work, setting, message):
     queued = _submit(rt, site.site_id, "a comment no worker may take")
     before = snapshot(rt.connection)
     run = subprocess.run(
         [sys.executable, "-m", "service", "worker", "--burst"],
-        env={"REDIS_URL": settings.redis_url, "PATH": "", "COMMENTGATE_WORKER_CLASS": "threads"},
+        env={"REDIS_URL": settings.redis_url, "PATH": "", **setting},
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert run.returncode != 0
-    assert "COMMENTGATE_WORKER_CLASS must be one of fork, simple, not 'threads'" in run.stderr
+    assert message in run.stderr, run.stderr
     assert snapshot(rt.connection) == before
     assert rt.comments.status_of(queued) is Status.QUEUED
-    work()  # a worker that may run takes it
+    work()  # a worker that may run takes it (and no job is left for a later test)
     assert rt.comments.status_of(queued) is Status.PUBLISHED
 
 
@@ -100,7 +101,9 @@ def test_a_simple_worker_killed_mid_job_leaves_the_comment_decided_once_by_the_n
     finally:
         kill_group(slow)  # the job ran in the worker process itself: nothing of it is left to record the failure
     assert rt.comments.status_of(comment_id) is Status.QUEUED
-    fresh = start_worker(settings.redis_url, "-m service worker", {**FAST, "COMMENTGATE_WORKER_CLASS": "simple"})
+    fresh = start_worker(
+        settings.redis_url, "-m service worker", {**FAST_RECOVERY, "COMMENTGATE_WORKER_CLASS": "simple"}
+    )
     try:
         wait_for(lambda: rt.comments.status_of(comment_id) is Status.PUBLISHED, timeout=180)
     finally:
@@ -108,19 +111,3 @@ def test_a_simple_worker_killed_mid_job_leaves_the_comment_decided_once_by_the_n
     assert [(a["from"], a["to"]) for a in rt.comments.audit(comment_id)] == [("queued", "published")]
     events = [e["comment"]["id"] for _, e in rt.comments.events_after(site.site_id, None, 100)]
     assert events == [comment_id]
-
-
-def test_a_negative_job_limit_is_refused_and_changes_nothing(rt, site, settings, work):
-    queued = _submit(rt, site.site_id, "a comment no worker may take")
-    before = snapshot(rt.connection)
-    run = subprocess.run(
-        [sys.executable, "-m", "service", "worker", "--burst"],
-        env={"REDIS_URL": settings.redis_url, "PATH": "", "COMMENTGATE_WORKER_MAX_JOBS": "-1"},
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert run.returncode != 0
-    assert "COMMENTGATE_WORKER_MAX_JOBS must be 0 (no limit) or more, not -1" in run.stderr
-    assert snapshot(rt.connection) == before
-    assert rt.comments.status_of(queued) is Status.QUEUED
-    work()  # a worker that may run takes it (and no job is left for a later test)
-    assert rt.comments.status_of(queued) is Status.PUBLISHED

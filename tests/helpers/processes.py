@@ -15,6 +15,17 @@ from typing import TypeVar
 ROOT = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
 
+# A lost job recovered in about a minute rather than the defaults' minutes: a sweep every second of comments
+# queued longer than 2 s, RQ's registry clean-up every 10 s. RQ's own `wip` entry still lives 60 s past its
+# last heartbeat.
+FAST_RECOVERY = {
+    "COMMENTGATE_SWEEP_EVERY": "1",
+    "COMMENTGATE_SWEEP_AFTER": "2",
+    "COMMENTGATE_WORKER_TTL": "10",
+    "COMMENTGATE_MAINTENANCE_INTERVAL": "10",
+    "COMMENTGATE_JOB_MONITORING_INTERVAL": "2",
+}
+
 
 def start_worker(redis_url: str, module: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     """`python <module>` in its own process group (the worker, its scheduler and its work horses)."""
