@@ -7,6 +7,7 @@ which happens in each worker process, after the fork, with PROMETHEUS_MULTIPROC_
 
 from __future__ import annotations
 
+import gc
 import glob
 import os
 import shutil
@@ -41,3 +42,15 @@ def child_exit(server: Any, worker: Any) -> None:
 def on_exit(server: Any) -> None:
     for made in _made:
         shutil.rmtree(made, ignore_errors=True)
+
+
+def post_worker_init(worker: Any) -> None:
+    """The app is loaded: what it built (some 76,000 objects) leaves the garbage collector's view.
+
+    Python's full collection walks every tracked object: about 30-50 ms here, during which a gevent
+    worker serves no request, every few seconds under load. Frozen, those objects are never walked
+    again; a full collection then walks only what requests made, a few ms. Measured at 630
+    submissions/s (half of saturation): p99 11-20 ms frozen, 19-41 ms not (docs/operations.md).
+    """
+    gc.collect()
+    gc.freeze()
